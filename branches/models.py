@@ -1,0 +1,73 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Committee(models.Model):
+    """A school's Party committee (党委): the tenant root of everything a user sees."""
+
+    slug = models.SlugField(_("简称"), max_length=40, unique=True)
+    school_name = models.CharField(_("学校名称"), max_length=100)
+    name = models.CharField(_("党委名称"), max_length=100)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党委")
+        verbose_name_plural = _("党委")
+        ordering = ["school_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(models.Model):
+    """A Party branch (党支部) of a committee."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="branches", verbose_name=_("党委"))
+    name = models.CharField(_("名称"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    secretary = models.ForeignKey(
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="branches_led",
+        verbose_name=_("支部书记"),
+    )
+
+    class Meta:
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        ordering = ["committee", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="branch_unique_name_per_committee"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    """A Party group (党小组) of a branch; groups apply for micro-projects."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="groups", verbose_name=_("党支部"))
+    name = models.CharField(_("名称"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    leader = models.ForeignKey(
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="groups_led",
+        verbose_name=_("党小组长"),
+    )
+
+    class Meta:
+        verbose_name = _("党小组")
+        verbose_name_plural = _("党小组")
+        ordering = ["branch__position", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="group_unique_name_per_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

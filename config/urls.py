@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from members import views as member_views
+
+urlpatterns = [
+    path("", member_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("org/", include("branches.urls")),
+    path("members/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "党建微项目管理平台"
+admin.site.site_title = "党建微项目"

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import Member, RosterImport, User
+
+admin.site.register(User, UserAdmin)
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("name", "committee", "group", "party_status", "committee_role", "is_active")
+    list_filter = ("committee", "party_status", "committee_role", "is_active")
+    list_select_related = ("committee", "group")
+    search_fields = ("name", "subject")
+    autocomplete_fields = ("user",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Members are archived (is_active), never deleted: their records outlive them.
+        return False
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "committee", "imported_by", "created_count", "updated_count", "created_at")
+    list_select_related = ("committee", "imported_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

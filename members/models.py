@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import CommitteeRole, Gender, PartyStatus
+
+
+class User(AbstractUser):
+    """A login. The person behind it, with their posts, is the linked Member."""
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+
+class Member(models.Model):
+    """A teacher of the school on the Party roster (党员 or 入党积极分子)."""
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="members", verbose_name=_("党委")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("登录账号"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    subject = models.CharField(_("任教学科"), max_length=50, blank=True)
+    professional_title = models.CharField(_("职称"), max_length=50, blank=True)
+    party_status = models.CharField(_("政治面貌"), max_length=20, choices=PartyStatus.choices, default=PartyStatus.FULL)
+    joined_party_on = models.DateField(_("入党时间"), null=True, blank=True)
+    group = models.ForeignKey(
+        "branches.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所在党小组"),
+    )
+    committee_role = models.CharField(
+        _("党委职务"), max_length=20, choices=CommitteeRole.choices, blank=True, default=CommitteeRole.NONE
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("在册"), default=True, help_text=_("离校或转出的党员归档而不删除。"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["name"]
+        constraints = [
+            # The roster import matches people by name within a school.
+            models.UniqueConstraint(fields=["committee", "name"], name="member_unique_name_per_committee"),
+        ]
+        indexes = [models.Index(fields=["committee", "is_active", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RosterImport(models.Model):
+    """One roster import: who imported which file and what it changed."""
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="roster_imports", verbose_name=_("党委")
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人")
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过"), default=0)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("花名册导入记录")
+        verbose_name_plural = _("花名册导入记录")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d})"

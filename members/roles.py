@@ -1,0 +1,95 @@
+"""Who a user is in their school: loaded once per request and cached on the user object.
+
+Every permission predicate and selector reads this instead of querying posts itself, so a
+page asks the same few queries however many permission checks it renders.
+"""
+
+from dataclasses import dataclass, field
+
+from .enums import CommitteeRole, Position
+
+
+@dataclass(frozen=True)
+class Roles:
+    member_id: int | None = None
+    committee_id: int | None = None
+    group_id: int | None = None
+    branch_id: int | None = None
+    committee_role: str = CommitteeRole.NONE
+    led_branch_ids: frozenset[int] = field(default_factory=frozenset)
+    led_group_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.committee_role == CommitteeRole.SECRETARY
+
+    @property
+    def is_committee_member(self) -> bool:
+        """Secretary or committee member: sees and reviews everything in the committee."""
+        return self.committee_role in (CommitteeRole.SECRETARY, CommitteeRole.MEMBER)
+
+    @property
+    def is_branch_secretary(self) -> bool:
+        return bool(self.led_branch_ids)
+
+    @property
+    def is_group_leader(self) -> bool:
+        return bool(self.led_group_ids)
+
+    @property
+    def positions(self) -> list[Position]:
+        found = []
+        if self.is_secretary:
+            found.append(Position.SECRETARY)
+        elif self.committee_role == CommitteeRole.MEMBER:
+            found.append(Position.COMMITTEE_MEMBER)
+        if self.is_branch_secretary:
+            found.append(Position.BRANCH_SECRETARY)
+        if self.is_group_leader:
+            found.append(Position.GROUP_LEADER)
+        if self.member_id and not found:
+            found.append(Position.TEACHER)
+        return found
+
+
+NO_ROLES = Roles()
+_CACHE_ATTRIBUTE = "_dangjian_roles"
+
+
+def roles_of(user) -> Roles:
+    """The user's posts in their committee (empty for anonymous users and unlinked logins)."""
+    if user is None or not user.is_authenticated:
+        return NO_ROLES
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    from .models import Member
+
+    member = (
+        Member.objects.filter(user_id=user.pk, is_active=True)
+        .select_related("group")
+        .only("id", "committee_id", "group_id", "group__branch_id", "committee_role")
+        .first()
+    )
+    if member is None:
+        roles = NO_ROLES
+    else:
+        from branches.models import Branch, Group
+
+        roles = Roles(
+            member_id=member.pk,
+            committee_id=member.committee_id,
+            group_id=member.group_id,
+            branch_id=member.group.branch_id if member.group_id else None,
+            committee_role=member.committee_role,
+            led_branch_ids=frozenset(Branch.objects.filter(secretary_id=member.pk).values_list("id", flat=True)),
+            led_group_ids=frozenset(Group.objects.filter(leader_id=member.pk).values_list("id", flat=True)),
+        )
+    setattr(user, _CACHE_ATTRIBUTE, roles)
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles, after a change of posts within the same request or test."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)

@@ -1,0 +1,96 @@
+"""Shared fixtures: the demo schools and one persona per position (STYLE.md)."""
+
+import pytest
+from django.test import Client
+
+from members import demo
+from members.models import User
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Hashing dozens of demo passwords with PBKDF2 would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_schools(db):
+    """Both demo schools, as `seed_demo` builds them: (大坪小学, 红岩小学)."""
+    daping, hongyan = demo.seed_organisation()
+    return daping, hongyan
+
+
+@pytest.fixture
+def daping(demo_schools):
+    return demo_schools[0]
+
+
+@pytest.fixture
+def hongyan(demo_schools):
+    return demo_schools[1]
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def secretary(demo_schools) -> User:
+    return _user("secretary")
+
+
+@pytest.fixture
+def committee_member(demo_schools) -> User:
+    return _user("committee1")
+
+
+@pytest.fixture
+def committee_member_2(demo_schools) -> User:
+    return _user("committee2")
+
+
+@pytest.fixture
+def branch_secretary(demo_schools) -> User:
+    """Secretary of 第一党支部 (groups 1 and 2)."""
+    return _user("branch1")
+
+
+@pytest.fixture
+def leader_a(demo_schools) -> User:
+    """Leader of 第一党小组."""
+    return _user("leader1")
+
+
+@pytest.fixture
+def leader_b(demo_schools) -> User:
+    """Leader of 第二党小组."""
+    return _user("leader2")
+
+
+@pytest.fixture
+def teacher(demo_schools) -> User:
+    """An ordinary teacher of 第一党小组."""
+    return _user("teacher1")
+
+
+@pytest.fixture
+def other_school_user(demo_schools) -> User:
+    """The secretary of 红岩小学: powerful at home, a stranger at 大坪小学."""
+    return _user("hy-secretary")
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    """`login(user)` gives a test client logged in as that user."""
+    return client_for
