@@ -1,14 +1,18 @@
 """Writes to the roster and to logins."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.models import Committee, Group
 
 from .enums import CommitteeRole, PartyStatus
-from .models import Member, User
+from .models import Member, Notification, User
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,36 @@ def member_login_ensure(*, member: Member, username: str, password: str | None =
         member.user = user
         member.save(update_fields=["user", "updated_at"])
     return user
+
+
+def notification_send(*, recipients: Iterable[User], message: str, link: str = "") -> int:
+    """Leave an in-app message for each recipient and e-mail those with an address.
+
+    The e-mail goes out after the surrounding transaction commits, so a rolled-back action
+    sends nothing; a mail server that is down never undoes the action.
+    """
+    recipients = [user for user in dict.fromkeys(recipients) if user is not None]
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, message=message[:255], link=link) for user in recipients]
+    )
+    addresses = [user.email for user in recipients if user.email]
+    if addresses:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=str(_("党建微项目通知")),
+                message=f"{message}\n{link}",
+                from_email=None,
+                recipient_list=addresses,
+                fail_silently=True,
+            )
+        )
+    return len(recipients)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or the given ones) as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())

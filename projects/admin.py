@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
+
+
+@admin.register(ProjectType)
+class ProjectTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation_type", "committee", "is_active")
+    list_filter = ("committee", "organisation_type")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "project_type", "committee", "is_active")
+    list_filter = ("committee",)
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(admin.ModelAdmin):
+    list_display = ("name", "max_score", "weight", "committee", "is_active")
+    list_filter = ("committee",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit rows and workflow state change only through the services, never in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MicroProject)
+class MicroProjectAdmin(ReadOnlyAdmin):
+    list_display = ("title", "group", "project_type", "school_year", "status", "review_round")
+    list_filter = ("committee", "status", "school_year")
+    list_select_related = ("group", "project_type")
+    search_fields = ("title",)
+
+
+@admin.register(ScoreSheet)
+class ScoreSheetAdmin(ReadOnlyAdmin):
+    list_display = ("project", "reviewer", "review_round", "weighted_total", "recommendation")
+    list_select_related = ("project", "reviewer")
+
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "project", "actor", "action", "from_status", "to_status")
+    list_select_related = ("project", "actor")
+    list_filter = ("action",)

@@ -1,0 +1,5 @@
+from members.errors import DomainError
+
+
+class ProjectError(DomainError):
+    """A refused action on a micro-project; the message is shown to the user as it is."""

@@ -1,0 +1,122 @@
+"""Who may do what with micro-projects. Views and templates ask these through `has_perm`."""
+
+import rules
+
+from members.roles import roles_of
+from members.rules import has_member_profile, in_same_committee, is_committee_member, is_group_leader, is_secretary
+
+from .enums import EDITABLE_STATUSES, PUBLIC_STATUSES, REVIEWABLE_STATUSES, ProjectStatus
+
+
+def participant_ids(project) -> set[int]:
+    """Member ids taking part in the project; uses a prefetch of `participants` when there is one."""
+    cache = getattr(project, "_prefetched_objects_cache", {})
+    if "participants" in cache:
+        return {member.pk for member in cache["participants"]}
+    return set(project.participants.values_list("pk", flat=True))
+
+
+@rules.predicate
+def leads_project_group(user, project) -> bool:
+    return project is not None and project.group_id in roles_of(user).led_group_ids
+
+
+@rules.predicate
+def is_in_project_group(user, project) -> bool:
+    return project is not None and roles_of(user).group_id == project.group_id
+
+
+@rules.predicate
+def leads_project_branch(user, project) -> bool:
+    return project is not None and project.group.branch_id in roles_of(user).led_branch_ids
+
+
+@rules.predicate
+def has_conflict_of_interest(user, project) -> bool:
+    """Reviewers do not score their own group's project, one they take part in, or one they wrote."""
+    if project is None:
+        return False
+    roles = roles_of(user)
+    return (
+        roles.group_id == project.group_id
+        or project.group_id in roles.led_group_ids
+        or project.created_by_id == user.pk
+        or (roles.member_id is not None and roles.member_id in participant_ids(project))
+    )
+
+
+@rules.predicate
+def is_editable(project) -> bool:
+    return project is not None and project.status in EDITABLE_STATUSES
+
+
+@rules.predicate
+def is_under_review(project) -> bool:
+    return project is not None and project.status in REVIEWABLE_STATUSES
+
+
+@rules.predicate
+def is_in_review(project) -> bool:
+    return project is not None and project.status == ProjectStatus.IN_REVIEW
+
+
+@rules.predicate
+def is_public(project) -> bool:
+    return project is not None and project.status in PUBLIC_STATUSES
+
+
+@rules.predicate
+def is_approved(project) -> bool:
+    return project is not None and project.status == ProjectStatus.APPROVED
+
+
+@rules.predicate
+def is_in_progress(project) -> bool:
+    return project is not None and project.status == ProjectStatus.IN_PROGRESS
+
+
+@rules.predicate
+def is_draft(project) -> bool:
+    return project is not None and project.status == ProjectStatus.DRAFT
+
+
+@rules.predicate
+def is_withdrawable(project) -> bool:
+    return project is not None and project.status in (
+        ProjectStatus.DRAFT,
+        ProjectStatus.SUBMITTED,
+        ProjectStatus.RETURNED,
+    )
+
+
+@rules.predicate
+def has_scored_current_round(user, project) -> bool:
+    if project is None:
+        return False
+    return project.score_sheets.filter(reviewer_id=user.pk, review_round=project.review_round).exists()
+
+
+can_view_project = in_same_committee & (
+    is_in_project_group | leads_project_group | leads_project_branch | is_public | (is_committee_member & ~is_draft)
+)
+
+rules.add_perm("projects.add_project", is_group_leader)
+rules.add_perm("projects.view_project", can_view_project)
+rules.add_perm("projects.change_project", in_same_committee & leads_project_group & is_editable)
+rules.add_perm("projects.submit_project", in_same_committee & leads_project_group & is_editable)
+rules.add_perm("projects.withdraw_project", in_same_committee & leads_project_group & is_withdrawable)
+rules.add_perm(
+    "projects.score_project",
+    in_same_committee & is_committee_member & ~has_conflict_of_interest & is_under_review,
+)
+rules.add_perm(
+    "projects.view_scores",
+    in_same_committee & is_committee_member & ~has_conflict_of_interest & (is_secretary | has_scored_current_round),
+)
+rules.add_perm("projects.decide_project", in_same_committee & is_secretary & is_in_review)
+rules.add_perm("projects.view_review_queue", is_committee_member)
+rules.add_perm("projects.export_review", is_secretary)
+rules.add_perm("projects.manage_catalogue", is_secretary)
+rules.add_perm("projects.view_project_list", has_member_profile)
+rules.add_perm("projects.start_project", in_same_committee & (leads_project_group | is_secretary) & is_approved)
+rules.add_perm("projects.conclude_project", in_same_committee & is_secretary & is_in_progress)

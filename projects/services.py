@@ -1,0 +1,498 @@
+"""Every write to micro-projects: the application, the review and the workflow.
+
+Each service checks state and permission first, raises ProjectError with a translated
+message, and writes a ProjectEvent, so the timeline tells who did what, when and why.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import Group
+from members.models import Member, User
+from members.roles import roles_of
+from members.services import notification_send
+
+from .enums import Decision, EventAction, ProjectStatus, Recommendation
+from .errors import ProjectError
+from .models import (
+    CriterionScore,
+    Indicator,
+    MicroProject,
+    ProjectEvent,
+    ProjectPhase,
+    ProjectTarget,
+    ProjectType,
+    RubricCriterion,
+    ScoreSheet,
+)
+from .rules import has_conflict_of_interest
+from .scoring import weighted_total
+
+# The workflow: (from, to) pairs a service may move a project along, and nothing else.
+TRANSITIONS: set[tuple[str, str]] = {
+    (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED),
+    (ProjectStatus.RETURNED, ProjectStatus.SUBMITTED),
+    (ProjectStatus.SUBMITTED, ProjectStatus.IN_REVIEW),
+    (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED),
+    (ProjectStatus.IN_REVIEW, ProjectStatus.RETURNED),
+    (ProjectStatus.IN_REVIEW, ProjectStatus.REJECTED),
+    (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
+    (ProjectStatus.IN_PROGRESS, ProjectStatus.CONCLUDED),
+    (ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN),
+    (ProjectStatus.SUBMITTED, ProjectStatus.WITHDRAWN),
+    (ProjectStatus.RETURNED, ProjectStatus.WITHDRAWN),
+}
+
+ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PhaseData:
+    title: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TargetData:
+    indicator: Indicator
+    target_value: Decimal
+
+
+@dataclass(frozen=True)
+class ApplicationData:
+    """What a group leader writes; any part may be empty while it is a draft."""
+
+    title: str
+    school_year: str
+    project_type: ProjectType | None = None
+    background: str = ""
+    goals: str = ""
+    expected_achievements: str = ""
+    participants: list[Member] = field(default_factory=list)
+    phases: list[PhaseData] = field(default_factory=list)
+    targets: list[TargetData] = field(default_factory=list)
+
+
+def _require(actor: User, permission: str, project: MicroProject | None, message: str) -> None:
+    if not actor.has_perm(permission, project):
+        raise ProjectError(message)
+
+
+def _record(
+    project: MicroProject,
+    actor: User,
+    action: EventAction,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    details: dict | None = None,
+) -> ProjectEvent:
+    return ProjectEvent.objects.create(
+        project=project,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        review_round=project.review_round,
+        comment=comment,
+        details=details or {},
+    )
+
+
+def _transition(project: MicroProject, actor: User, to_status: str, action: EventAction, comment: str = "") -> None:
+    from_status = project.status
+    if (from_status, to_status) not in TRANSITIONS:
+        raise ProjectError(
+            _("项目当前状态为「%(current)s」，不能变更为「%(target)s」。")
+            % {"current": ProjectStatus(from_status).label, "target": ProjectStatus(to_status).label}
+        )
+    project.status = to_status
+    project.save(
+        update_fields=["status", "review_round", "submitted_at", "decided_at", "decision_comment", "updated_at"]
+    )
+    _record(project, actor, action, from_status=from_status, to_status=to_status, comment=comment)
+
+
+def _lock(project: MicroProject) -> MicroProject:
+    """Re-read the project under a row lock, so two requests cannot both move it."""
+    return MicroProject.objects.select_for_update().select_related("group", "group__branch").get(pk=project.pk)
+
+
+def check_attachment(upload: UploadedFile) -> None:
+    """Refuse anything but a real PDF, DOCX or XLSX within the size limit."""
+    import zipfile
+    from pathlib import Path
+
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENT_TYPES:
+        raise ProjectError(_("附件只能是 PDF、Word（.docx）或 Excel（.xlsx）文件。"))
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ProjectError(_("附件不能超过 10 MB。"))
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if suffix == ".pdf":
+        if not head.startswith(b"%PDF-"):
+            raise ProjectError(_("附件不是有效的 PDF 文件。"))
+        return
+    expected_part = "word/" if suffix == ".docx" else "xl/"
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as exc:
+        raise ProjectError(_("附件不是有效的 Office 文件。")) from exc
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names or not any(name.startswith(expected_part) for name in names):
+        raise ProjectError(_("附件内容与文件类型不符。"))
+
+
+def _write_application(project: MicroProject, data: ApplicationData) -> None:
+    group_branch_id = project.group.branch_id
+    for member in data.participants:
+        if (
+            member.committee_id != project.committee_id
+            or member.group is None
+            or member.group.branch_id != group_branch_id
+        ):
+            raise ProjectError(_("参与党员只能从本党支部的党员中选择：%(name)s 不在本支部。") % {"name": member.name})
+    if data.project_type is not None and data.project_type.committee_id != project.committee_id:
+        raise ProjectError(_("项目类型不存在。"))
+    indicator_ids = [target.indicator.pk for target in data.targets]
+    if len(indicator_ids) != len(set(indicator_ids)):
+        raise ProjectError(_("同一指标只能设置一个目标值。"))
+    for target in data.targets:
+        if target.indicator.committee_id != project.committee_id:
+            raise ProjectError(_("指标不存在。"))
+        if target.target_value <= 0:
+            raise ProjectError(_("目标值必须大于 0。"))
+    for phase in data.phases:
+        if phase.ends_on < phase.starts_on:
+            raise ProjectError(_("阶段「%(title)s」的结束日期早于开始日期。") % {"title": phase.title})
+
+    project.title = data.title
+    project.school_year = data.school_year
+    project.project_type = data.project_type
+    project.background = data.background
+    project.goals = data.goals
+    project.expected_achievements = data.expected_achievements
+    project.save()
+    project.participants.set(data.participants)
+    # Phases and targets are replaced as a whole while the application is editable;
+    # the event log keeps each saved version's summary.
+    project.phases.all().delete()
+    ProjectPhase.objects.bulk_create(
+        [
+            ProjectPhase(
+                project=project,
+                title=phase.title,
+                starts_on=phase.starts_on,
+                ends_on=phase.ends_on,
+                description=phase.description,
+            )
+            for phase in data.phases
+        ]
+    )
+    project.targets.all().delete()
+    ProjectTarget.objects.bulk_create(
+        [
+            ProjectTarget(project=project, indicator=target.indicator, target_value=target.target_value)
+            for target in data.targets
+        ]
+    )
+
+
+def _snapshot(data: ApplicationData) -> dict:
+    return {
+        "title": data.title,
+        "targets": {target.indicator.name: str(target.target_value) for target in data.targets},
+        "phases": len(data.phases),
+        "participants": len(data.participants),
+    }
+
+
+@transaction.atomic
+def project_create(
+    *, actor: User, group: Group, data: ApplicationData, attachment: UploadedFile | None = None
+) -> MicroProject:
+    """A new draft application for the actor's group (the actor must lead it)."""
+    roles = roles_of(actor)
+    if group.pk not in roles.led_group_ids:
+        raise ProjectError(_("只有本党小组的党小组长可以申报项目。"))
+    project = MicroProject(
+        committee_id=group.branch.committee_id,
+        group=group,
+        title=data.title,
+        school_year=data.school_year,
+        created_by=actor,
+    )
+    if attachment is not None:
+        check_attachment(attachment)
+        project.attachment = attachment
+        project.attachment_name = attachment.name[:255]
+    project.save()
+    _write_application(project, data)
+    _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, actor: User, project: MicroProject, data: ApplicationData, attachment: UploadedFile | None = None
+) -> MicroProject:
+    """Save the application's new content; only while it is a draft or returned for revision."""
+    project = _lock(project)
+    _require(actor, "projects.change_project", project, _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"))
+    if attachment is not None:
+        check_attachment(attachment)
+        project.attachment = attachment
+        project.attachment_name = attachment.name[:255]
+    _write_application(project, data)
+    return project
+
+
+def missing_for_submission(project: MicroProject) -> list[str]:
+    """What the application still lacks before it can be submitted (empty when complete)."""
+    missing = []
+    if not project.title.strip():
+        missing.append(_("项目名称"))
+    if project.project_type_id is None:
+        missing.append(_("项目类型"))
+    if not project.background.strip():
+        missing.append(_("项目背景"))
+    if not project.goals.strip():
+        missing.append(_("项目目标"))
+    if not project.expected_achievements.strip():
+        missing.append(_("预期成果"))
+    if not project.phases.exists():
+        missing.append(_("至少一个实施阶段"))
+    if not project.targets.exists():
+        missing.append(_("至少一项指标目标"))
+    if not project.participants.exists():
+        missing.append(_("参与党员"))
+    return missing
+
+
+def reviewers_for(project: MicroProject) -> list[User]:
+    """Committee members who may score the project: everyone on the committee without a conflict."""
+    officers = Member.objects.filter(
+        committee_id=project.committee_id,
+        is_active=True,
+        user__isnull=False,
+        committee_role__in=["secretary", "member"],
+    ).select_related("user")
+    return [officer.user for officer in officers if officer.user.has_perm("projects.score_project", project)]
+
+
+@transaction.atomic
+def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
+    """Hand the application to the committee; a returned one comes back as a new review round."""
+    project = _lock(project)
+    _require(actor, "projects.submit_project", project, _("只有申报党小组的组长可以提交草稿或退回修改的项目。"))
+    missing = missing_for_submission(project)
+    if missing:
+        raise ProjectError(
+            _("申报内容不完整，请补充：%(items)s。") % {"items": "、".join(str(item) for item in missing)}
+        )
+    resubmission = project.status == ProjectStatus.RETURNED
+    if resubmission:
+        project.review_round += 1
+    project.submitted_at = timezone.now()
+    _transition(
+        project, actor, ProjectStatus.SUBMITTED, EventAction.RESUBMITTED if resubmission else EventAction.SUBMITTED
+    )
+    notification_send(
+        recipients=reviewers_for(project),
+        message=_("%(group)s提交了项目申报《%(title)s》，请评审。")
+        % {"group": project.group.name, "title": project.title},
+        link=reverse("projects:review", args=[project.pk]),
+    )
+    return project
+
+
+@transaction.atomic
+def project_withdraw(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
+    """Withdraw an application that has not been decided; it stays on record as 已撤回."""
+    project = _lock(project)
+    _require(actor, "projects.withdraw_project", project, _("只有申报党小组的组长可以撤回尚未决定的申报。"))
+    _transition(project, actor, ProjectStatus.WITHDRAWN, EventAction.WITHDRAWN, comment)
+    return project
+
+
+@transaction.atomic
+def review_start(*, actor: User, project: MicroProject) -> MicroProject:
+    """Open the review of a submitted application (also done by the first score sheet)."""
+    project = _lock(project)
+    if not roles_of(actor).is_committee_member or not actor.has_perm("projects.view_project", project):
+        raise ProjectError(_("只有党委委员可以开始评审。"))
+    _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
+    return project
+
+
+def active_criteria(committee_id: int) -> list[RubricCriterion]:
+    return list(RubricCriterion.objects.filter(committee_id=committee_id, is_active=True).order_by("position", "pk"))
+
+
+@transaction.atomic
+def score_record(
+    *,
+    actor: User,
+    project: MicroProject,
+    scores: Mapping[int, Decimal],
+    recommendation: str,
+    comment: str = "",
+) -> ScoreSheet:
+    """Record or revise the actor's score sheet for the current round.
+
+    One sheet per reviewer per round, even when the same form arrives twice at once: the
+    project row lock serialises them and the unique constraint backs it up.
+    """
+    project = _lock(project)
+    roles = roles_of(actor)
+    if project.committee_id != roles.committee_id or not roles.is_committee_member:
+        raise ProjectError(_("只有本校党委委员可以评分。"))
+    if has_conflict_of_interest(actor, project):
+        raise ProjectError(_("您是申报党小组成员、项目参与人或申报人，需回避评分。"))
+    _require(
+        actor,
+        "projects.score_project",
+        project,
+        _("项目当前状态为「%(status)s」，不在评审中。") % {"status": ProjectStatus(project.status).label},
+    )
+    if recommendation not in Recommendation.values:
+        raise ProjectError(_("请选择总体意见。"))
+    criteria = active_criteria(project.committee_id)
+    if not criteria:
+        raise ProjectError(_("党委尚未设置评审维度。"))
+    clean_scores: dict[int, Decimal] = {}
+    for criterion in criteria:
+        if criterion.pk not in scores or scores[criterion.pk] is None:
+            raise ProjectError(_("请为「%(name)s」打分。") % {"name": criterion.name})
+        value = Decimal(scores[criterion.pk])
+        if value < 0 or value > criterion.max_score:
+            raise ProjectError(
+                _("「%(name)s」的得分必须在 0 到 %(max)s 之间。") % {"name": criterion.name, "max": criterion.max_score}
+            )
+        clean_scores[criterion.pk] = value
+    total = weighted_total(clean_scores, criteria)
+
+    if project.status == ProjectStatus.SUBMITTED:
+        _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
+
+    sheet = ScoreSheet.objects.filter(project=project, reviewer=actor, review_round=project.review_round).first()
+    previous_total = sheet.weighted_total if sheet else None
+    if sheet is None:
+        try:
+            with transaction.atomic():
+                sheet = ScoreSheet.objects.create(
+                    project=project,
+                    reviewer=actor,
+                    review_round=project.review_round,
+                    recommendation=recommendation,
+                    comment=comment,
+                    weighted_total=total,
+                )
+        except IntegrityError:
+            # A concurrent post of the same form won the race: revise that sheet instead.
+            sheet = ScoreSheet.objects.get(project=project, reviewer=actor, review_round=project.review_round)
+            previous_total = sheet.weighted_total
+    if previous_total is not None:
+        sheet.recommendation = recommendation
+        sheet.comment = comment
+        sheet.weighted_total = total
+        sheet.save(update_fields=["recommendation", "comment", "weighted_total", "updated_at"])
+        sheet.scores.all().delete()
+    CriterionScore.objects.bulk_create(
+        [
+            CriterionScore(sheet=sheet, criterion_id=criterion_id, score=value)
+            for criterion_id, value in clean_scores.items()
+        ]
+    )
+    _record(
+        project,
+        actor,
+        EventAction.SCORE_CHANGED if previous_total is not None else EventAction.SCORED,
+        comment=comment,
+        details={
+            "weighted_total": str(total),
+            "previous_total": str(previous_total) if previous_total is not None else None,
+            "recommendation": recommendation,
+            "scores": {str(key): str(value) for key, value in clean_scores.items()},
+        },
+    )
+    return sheet
+
+
+_DECISIONS = {
+    Decision.APPROVE: (ProjectStatus.APPROVED, EventAction.APPROVED),
+    Decision.RETURN: (ProjectStatus.RETURNED, EventAction.RETURNED),
+    Decision.REJECT: (ProjectStatus.REJECTED, EventAction.REJECTED),
+}
+
+
+@transaction.atomic
+def project_decide(
+    *, actor: User, project: MicroProject, decision: str, comment: str, share_reviewer_comments: bool = False
+) -> MicroProject:
+    """The secretary's decision on an application in review, with a comment the group reads."""
+    project = _lock(project)
+    _require(actor, "projects.decide_project", project, _("只有党委书记可以对评审中的项目作出决定。"))
+    if decision not in _DECISIONS:
+        raise ProjectError(_("请选择决定：立项、退回修改或不予立项。"))
+    if decision == Decision.RETURN and not comment.strip():
+        raise ProjectError(_("退回修改时请写明修改意见。"))
+    to_status, action = _DECISIONS[Decision(decision)]
+    project.decision_comment = comment
+    project.share_reviewer_comments = share_reviewer_comments
+    project.decided_at = timezone.now()
+    _transition(project, actor, to_status, action, comment)
+    leaders = [project.group.leader.user] if project.group.leader and project.group.leader.user else []
+    notification_send(
+        recipients=[*leaders, project.created_by],
+        message=_("项目《%(title)s》：%(decision)s。") % {"title": project.title, "decision": Decision(decision).label},
+        link=reverse("projects:detail", args=[project.pk]),
+    )
+    return project
+
+
+def projects_decide_in_bulk(
+    *, actor: User, projects: Iterable[MicroProject], decision: str, comment: str
+) -> tuple[list[MicroProject], list[tuple[MicroProject, str]]]:
+    """Decide several applications; each in its own transaction. Returns (decided, refused with reasons)."""
+    decided, refused = [], []
+    for project in projects:
+        try:
+            decided.append(project_decide(actor=actor, project=project, decision=decision, comment=comment))
+        except ProjectError as error:
+            refused.append((project, error.message))
+    return decided, refused
+
+
+@transaction.atomic
+def project_start(*, actor: User, project: MicroProject) -> MicroProject:
+    """Move an approved project into implementation (实施中)."""
+    project = _lock(project)
+    _require(actor, "projects.start_project", project, _("只有党小组长或党委书记可以启动已立项的项目。"))
+    _transition(project, actor, ProjectStatus.IN_PROGRESS, EventAction.STARTED)
+    return project
+
+
+@transaction.atomic
+def project_conclude(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
+    """Conclude (结项) a project in progress; it becomes read-only."""
+    project = _lock(project)
+    _require(actor, "projects.conclude_project", project, _("只有党委书记可以为实施中的项目结项。"))
+    _transition(project, actor, ProjectStatus.CONCLUDED, EventAction.CONCLUDED, comment)
+    return project
