@@ -1,0 +1,119 @@
+"""Reads of micro-projects, scoped to what the user may see in their committee."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from members.models import Member
+from members.roles import roles_of
+
+from .enums import PUBLIC_STATUSES, ProjectStatus
+from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion
+
+
+def projects_visible_to(user) -> QuerySet[MicroProject]:
+    """Projects of the user's committee that the `projects.view_project` rule lets them read.
+
+    Mirrors the rule in the database: drafts stay within the group (and its branch
+    secretary); committee members see every submitted application; everyone sees approved ones.
+    """
+    roles = roles_of(user)
+    if roles.committee_id is None:
+        return MicroProject.objects.none()
+    visible = Q(status__in=PUBLIC_STATUSES)
+    if roles.group_id:
+        visible |= Q(group_id=roles.group_id)
+    if roles.led_group_ids:
+        visible |= Q(group_id__in=roles.led_group_ids)
+    if roles.led_branch_ids:
+        visible |= Q(group__branch_id__in=roles.led_branch_ids)
+    if roles.is_committee_member:
+        visible |= ~Q(status=ProjectStatus.DRAFT)
+    return MicroProject.objects.filter(committee_id=roles.committee_id).filter(visible)
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    query: str = ""
+    status: str = ""
+    project_type_id: int | None = None
+    branch_id: int | None = None
+    group_id: int | None = None
+    school_year: str = ""
+    include_withdrawn: bool = False
+
+
+def project_list(user, project_filter: ProjectFilter) -> QuerySet[MicroProject]:
+    """Rows of the project list, with group, branch and type joined in."""
+    projects = projects_visible_to(user).select_related("group", "group__branch", "project_type")
+    if project_filter.status:
+        projects = projects.filter(status=project_filter.status)
+    elif not project_filter.include_withdrawn:
+        projects = projects.exclude(status=ProjectStatus.WITHDRAWN)
+    if project_filter.query:
+        projects = projects.filter(title__icontains=project_filter.query.strip())
+    if project_filter.project_type_id:
+        projects = projects.filter(project_type_id=project_filter.project_type_id)
+    if project_filter.branch_id:
+        projects = projects.filter(group__branch_id=project_filter.branch_id)
+    if project_filter.group_id:
+        projects = projects.filter(group_id=project_filter.group_id)
+    if project_filter.school_year:
+        projects = projects.filter(school_year=project_filter.school_year)
+    return projects.order_by("-updated_at", "-pk")
+
+
+def project_detail(user, project_id: int) -> MicroProject | None:
+    """One project the user may see, with its plan, targets, participants and timeline loaded."""
+    return (
+        projects_visible_to(user)
+        .select_related("group", "group__branch", "group__leader", "project_type", "created_by", "created_by__member")
+        .prefetch_related(
+            "phases",
+            Prefetch("targets", queryset=_targets_queryset()),
+            Prefetch("participants", queryset=Member.objects.select_related("group").order_by("name")),
+            Prefetch(
+                "events",
+                queryset=ProjectEvent.objects.select_related("actor", "actor__member").order_by("created_at", "pk"),
+            ),
+        )
+        .filter(pk=project_id)
+        .first()
+    )
+
+
+def _targets_queryset():
+    from .models import ProjectTarget
+
+    return ProjectTarget.objects.select_related("indicator").order_by("indicator__position", "pk")
+
+
+def project_types_of(user, *, active_only: bool = True) -> QuerySet[ProjectType]:
+    committee_id = roles_of(user).committee_id
+    types = ProjectType.objects.filter(committee_id=committee_id)
+    return types.filter(is_active=True) if active_only else types
+
+
+def indicators_of(user, *, active_only: bool = True) -> QuerySet[Indicator]:
+    committee_id = roles_of(user).committee_id
+    indicators = Indicator.objects.filter(committee_id=committee_id).select_related("project_type")
+    return indicators.filter(is_active=True) if active_only else indicators
+
+
+def rubric_of(user, *, active_only: bool = True) -> QuerySet[RubricCriterion]:
+    committee_id = roles_of(user).committee_id
+    criteria = RubricCriterion.objects.filter(committee_id=committee_id)
+    return criteria.filter(is_active=True) if active_only else criteria
+
+
+def participant_choices(group) -> QuerySet[Member]:
+    """Members a group may name as participants: the active members of its branch."""
+    return (
+        Member.objects.filter(group__branch_id=group.branch_id, is_active=True)
+        .select_related("group")
+        .order_by("group__position", "name")
+    )
+
+
+def school_years_of(user) -> list[str]:
+    return list(projects_visible_to(user).order_by("-school_year").values_list("school_year", flat=True).distinct())
