@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
+    path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]
 

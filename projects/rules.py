@@ -46,42 +46,47 @@ def has_conflict_of_interest(user, project) -> bool:
 
 
 @rules.predicate
-def is_editable(project) -> bool:
+def is_editable(_user, project) -> bool:
     return project is not None and project.status in EDITABLE_STATUSES
 
 
 @rules.predicate
-def is_under_review(project) -> bool:
+def is_under_review(_user, project) -> bool:
     return project is not None and project.status in REVIEWABLE_STATUSES
 
 
 @rules.predicate
-def is_in_review(project) -> bool:
+def is_in_review(_user, project) -> bool:
     return project is not None and project.status == ProjectStatus.IN_REVIEW
 
 
 @rules.predicate
-def is_public(project) -> bool:
+def is_public(_user, project) -> bool:
     return project is not None and project.status in PUBLIC_STATUSES
 
 
 @rules.predicate
-def is_approved(project) -> bool:
+def is_approved(_user, project) -> bool:
     return project is not None and project.status == ProjectStatus.APPROVED
 
 
 @rules.predicate
-def is_in_progress(project) -> bool:
+def is_in_progress(_user, project) -> bool:
     return project is not None and project.status == ProjectStatus.IN_PROGRESS
 
 
 @rules.predicate
-def is_draft(project) -> bool:
+def shares_reviewer_comments(_user, project) -> bool:
+    return project is not None and project.share_reviewer_comments
+
+
+@rules.predicate
+def is_draft(_user, project) -> bool:
     return project is not None and project.status == ProjectStatus.DRAFT
 
 
 @rules.predicate
-def is_withdrawable(project) -> bool:
+def is_withdrawable(_user, project) -> bool:
     return project is not None and project.status in (
         ProjectStatus.DRAFT,
         ProjectStatus.SUBMITTED,
@@ -93,7 +98,16 @@ def is_withdrawable(project) -> bool:
 def has_scored_current_round(user, project) -> bool:
     if project is None:
         return False
+    # Lists prefetch the current round's sheets into `current_sheets` (see review_selectors).
+    current_sheets = getattr(project, "current_sheets", None)
+    if current_sheets is not None:
+        return any(sheet.reviewer_id == user.pk for sheet in current_sheets)
     return project.score_sheets.filter(reviewer_id=user.pk, review_round=project.review_round).exists()
+
+
+@rules.predicate
+def is_submitted(_user, project) -> bool:
+    return project is not None and project.status == ProjectStatus.SUBMITTED
 
 
 can_view_project = in_same_committee & (
@@ -115,8 +129,16 @@ rules.add_perm(
 )
 rules.add_perm("projects.decide_project", in_same_committee & is_secretary & is_in_review)
 rules.add_perm("projects.view_review_queue", is_committee_member)
+# The review page: committee members who may read the application (scores are view_scores).
+rules.add_perm("projects.view_review", in_same_committee & is_committee_member & can_view_project)
+rules.add_perm("projects.start_review", in_same_committee & is_committee_member & is_submitted)
+rules.add_perm("projects.decide_in_bulk", is_secretary)
 rules.add_perm("projects.export_review", is_secretary)
 rules.add_perm("projects.manage_catalogue", is_secretary)
 rules.add_perm("projects.view_project_list", has_member_profile)
+rules.add_perm(
+    "projects.view_shared_reviews",
+    in_same_committee & (is_in_project_group | leads_project_group) & shares_reviewer_comments,
+)
 rules.add_perm("projects.start_project", in_same_committee & (leads_project_group | is_secretary) & is_approved)
 rules.add_perm("projects.conclude_project", in_same_committee & is_secretary & is_in_progress)

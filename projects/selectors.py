@@ -8,7 +8,7 @@ from members.models import Member
 from members.roles import roles_of
 
 from .enums import PUBLIC_STATUSES, ProjectStatus
-from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion
+from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
 
 
 def projects_visible_to(user) -> QuerySet[MicroProject]:
@@ -117,3 +117,35 @@ def participant_choices(group) -> QuerySet[Member]:
 
 def school_years_of(user) -> list[str]:
     return list(projects_visible_to(user).order_by("-school_year").values_list("school_year", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class SharedReview:
+    review_round: int
+    reviewer_label: str
+    recommendation: str
+    comment: str
+
+
+def shared_review_comments(project: MicroProject) -> list[SharedReview]:
+    """Reviewers' comments of decided rounds, without names (评审人 A, B, …), newest round first."""
+    decided_statuses = {ProjectStatus.APPROVED, ProjectStatus.RETURNED, ProjectStatus.REJECTED}
+    decided_statuses |= set(PUBLIC_STATUSES)
+    last_round = project.review_round if project.status in decided_statuses else project.review_round - 1
+    sheets = ScoreSheet.objects.filter(project=project, review_round__lte=last_round).order_by(
+        "-review_round", "created_at", "pk"
+    )
+    shared, letters, current_round, index = [], "ABCDEFGHIJKLMNOPQRSTUVWXYZ", None, 0
+    for sheet in sheets:
+        if sheet.review_round != current_round:
+            current_round, index = sheet.review_round, 0
+        shared.append(
+            SharedReview(
+                review_round=sheet.review_round,
+                reviewer_label=f"评审人 {letters[index % 26]}",
+                recommendation=sheet.get_recommendation_display(),
+                comment=sheet.comment,
+            )
+        )
+        index += 1
+    return shared

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from members import demo
+from projects import demo as project_demo
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
         with transaction.atomic():
             committees = demo.seed_organisation()
+            project_demo.seed_projects(committees[0])
+            project_demo.seed_catalogue(committees[1])
         for committee in committees:
             self.stdout.write(f"{committee.school_name} ({committee.slug}): {committee.members.count()} members")
         self.stdout.write(

@@ -1,0 +1,237 @@
+"""Demo catalogue and projects: the article's three micro-projects and a few applications in review.
+
+Idempotent: catalogue rows are keyed by name, projects by (group, title, school year); an
+existing project is left as it is.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from branches.models import Committee, Group
+from members.models import User
+
+from . import services
+from .enums import OrganisationType, ProjectStatus, Recommendation
+from .models import Indicator, MicroProject, ProjectType, RubricCriterion
+
+PROJECT_TYPES = [
+    ("帮扶暖心", OrganisationType.SERVICE, "结对帮扶学困生、送教下乡、志愿服务、捐赠图书，塑造服务型党组织。"),
+    ("学习+成长", OrganisationType.LEARNING, "微党课、专题学习、技能竞赛，建设学习型党组织。"),
+    ("校家社联合教育", OrganisationType.INNOVATION, "家长学校、心理健康教育、课题研究、学生习作，建设创新型党组织。"),
+]
+
+# (name, unit, project type name or None for all types)
+INDICATORS = [
+    ("微讲座/示范课", "次", "帮扶暖心"),
+    ("一对一助学", "人次", "帮扶暖心"),
+    ("蹲点结对帮扶", "人次", "帮扶暖心"),
+    ("社区志愿服务", "人次", "帮扶暖心"),
+    ("一线服务", "天", "帮扶暖心"),
+    ("捐赠图书", "册", "帮扶暖心"),
+    ("送教下乡", "次", "帮扶暖心"),
+    ("微党课", "次", "学习+成长"),
+    ("专题学习", "次", "学习+成长"),
+    ("发表文章", "篇", "学习+成长"),
+    ("竞赛获奖", "项", "学习+成长"),
+    ("家长学校讲座", "次", "校家社联合教育"),
+    ("心理健康培训", "次", "校家社联合教育"),
+    ("心理咨询服务", "人次", "校家社联合教育"),
+    ("课题立项", "项", "校家社联合教育"),
+    ("学生习作", "字", "校家社联合教育"),
+    ("参与党员", "人", None),
+]
+
+# (name, description, max score, weight)
+RUBRIC = [
+    ("目标明确", "目标具体、可衡量，与学校中心工作结合紧密。", 20, Decimal("1.00")),
+    ("方案可行", "阶段安排合理，分工明确，资源有保障。", 20, Decimal("1.00")),
+    ("党建引领", "体现党小组战斗堡垒和党员先锋模范作用。", 20, Decimal("1.50")),
+    ("预期成效", "惠及师生、家长和社区，成效可检验。", 20, Decimal("1.00")),
+    ("特色创新", "形式新颖，有推广价值。", 20, Decimal("0.50")),
+]
+
+
+def seed_catalogue(committee: Committee) -> None:
+    """Project types, indicators and the review rubric of a committee (existing rows are kept)."""
+    types = {}
+    for position, (name, organisation_type, description) in enumerate(PROJECT_TYPES, start=1):
+        types[name], _ = ProjectType.objects.get_or_create(
+            committee=committee,
+            name=name,
+            defaults={"organisation_type": organisation_type, "description": description, "position": position},
+        )
+    for position, (name, unit, type_name) in enumerate(INDICATORS, start=1):
+        Indicator.objects.get_or_create(
+            committee=committee,
+            name=name,
+            defaults={"unit": unit, "project_type": types.get(type_name), "position": position},
+        )
+    for position, (name, description, max_score, weight) in enumerate(RUBRIC, start=1):
+        RubricCriterion.objects.get_or_create(
+            committee=committee,
+            name=name,
+            defaults={"description": description, "max_score": max_score, "weight": weight, "position": position},
+        )
+
+
+SCHOOL_YEAR = "2024-2025"
+
+# The article's three projects: (group, type, title, background, goals, achievements, targets)
+ARTICLE_PROJECTS = [
+    (
+        "第一党小组",
+        "帮扶暖心",
+        "“帮扶暖心”党建微项目",
+        "第一、二党小组通过对部分学困生的调查和走访发现，学困生需要持续的个别辅导；"
+        "学校作为大坪小学教育集团的龙头校，还承担对三所成员校的帮扶和送教下乡任务。",
+        "“爱孤助残”，服务学生；引领帮扶，志愿服务。党员与学困生结对帮扶、对口领雁，"
+        "到成员校蹲点结对，到社区和抗疫一线志愿服务，为贫困地区送书。",
+        "党员微讲座、示范课 60 次以上；一对一助学 80 人次以上；成员校蹲点结对帮扶 70 人次以上；"
+        "社区志愿服务 65 人次；一线服务 20 天以上；捐赠图书 2000 册以上；“美术工作坊”指导区县教师参赛获奖。",
+        [
+            ("微讲座/示范课", 60),
+            ("一对一助学", 80),
+            ("蹲点结对帮扶", 70),
+            ("社区志愿服务", 65),
+            ("一线服务", 20),
+            ("捐赠图书", 2000),
+        ],
+    ),
+    (
+        "第三党小组",
+        "学习+成长",
+        "“学习+成长”党建微项目",
+        "第三、四党小组年轻党员多，需要夯实学习平台、丰富学习形式，塑造党员先锋品格。",
+        "开展讲座式、讨论式、互助式学习，建立网上党建专题栏目和党员学习交流群；"
+        "以微党课《论英雄，做先锋》为代表，开展“师说师德”“我的教学故事”等反应式学习。",
+        "微党课进年级、进社区、进街道；党员文章在人民网、学习强国发表；党员教师在区级以上竞赛获奖。",
+        [("微党课", 6), ("专题学习", 12), ("发表文章", 2), ("竞赛获奖", 4)],
+    ),
+    (
+        "第五党小组",
+        "校家社联合教育",
+        "“校家社联合教育”党建微项目",
+        "第五、六党小组结合党员教师特点，承担“校家社联合教育”试点，将项目实施与心理健康教育紧密结合。",
+        "开办家长学校，开展“心理健康”系列专题培训，开设“大苹果树洞”学生心理咨询室；"
+        "以课题领航，开展英语绘本阅读教学研究和“小作家”创编研究。",
+        "家长学校讲座与心理健康培训常态化；市级重点课题立项；培育学生“小作家”，学生习作累计 16 万字以上。",
+        [("家长学校讲座", 8), ("心理健康培训", 6), ("课题立项", 1), ("学生习作", 160000)],
+    ),
+]
+
+# Applications at other stages, so that every screen has content.
+OTHER_APPLICATIONS = [
+    ("第二党小组", "帮扶暖心", "“美术工作坊”领雁帮扶", "submitted"),
+    ("第四党小组", "学习+成长", "“我的教学故事”青年党员成长营", "returned"),
+    ("第六党小组", "校家社联合教育", "自创室内体育活动进家庭", "draft"),
+]
+
+REVIEW_COMMENTS = {
+    "committee1": ("目标明确，量化指标清楚，建议加强过程记录。", Recommendation.APPROVE),
+    "committee2": ("方案可行，党员参与面广，具有示范意义。", Recommendation.APPROVE),
+}
+
+
+def _application(
+    committee: Committee,
+    group: Group,
+    type_name: str,
+    title: str,
+    background: str,
+    goals: str,
+    achievements: str,
+    targets: list[tuple[str, int]],
+) -> services.ApplicationData:
+    indicators = {indicator.name: indicator for indicator in Indicator.objects.filter(committee=committee)}
+    participants = list(group.members.filter(is_active=True))
+    sibling = Group.objects.filter(branch=group.branch).exclude(pk=group.pk).first()
+    if sibling is not None:
+        participants += list(sibling.members.filter(is_active=True)[:3])
+    return services.ApplicationData(
+        title=title,
+        school_year=SCHOOL_YEAR,
+        project_type=ProjectType.objects.get(committee=committee, name=type_name),
+        background=background,
+        goals=goals,
+        expected_achievements=achievements,
+        participants=participants,
+        phases=[
+            services.PhaseData(
+                "调研与动员", datetime.date(2024, 9, 1), datetime.date(2024, 9, 30), "走访调研，制定方案"
+            ),
+            services.PhaseData("全面实施", datetime.date(2024, 10, 1), datetime.date(2025, 5, 31), "按月开展活动"),
+            services.PhaseData("总结提炼", datetime.date(2025, 6, 1), datetime.date(2025, 7, 10), "整理成果，总结经验"),
+        ],
+        targets=[services.TargetData(indicators[name], Decimal(value)) for name, value in targets],
+    )
+
+
+def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
+    criteria = services.active_criteria(committee.pk)
+    for offset, username in enumerate(("committee1", "committee2")):
+        reviewer = User.objects.get(username=username)
+        comment, recommendation = REVIEW_COMMENTS[username]
+        scores = {criterion.pk: Decimal(16 + (seed + offset + index) % 4) for index, criterion in enumerate(criteria)}
+        services.score_record(
+            actor=reviewer, project=project, scores=scores, recommendation=recommendation, comment=comment
+        )
+
+
+@transaction.atomic
+def seed_projects(committee: Committee) -> None:
+    """The catalogue, the article's three projects (approved, in progress) and three applications."""
+    seed_catalogue(committee)
+    secretary = User.objects.get(member__committee=committee, member__committee_role="secretary")
+    groups = {
+        group.name: group
+        for group in Group.objects.filter(branch__committee=committee).select_related("leader__user", "branch")
+    }
+    for seed, (group_name, type_name, title, background, goals, achievements, targets) in enumerate(ARTICLE_PROJECTS):
+        group = groups[group_name]
+        if MicroProject.objects.filter(group=group, title=title, school_year=SCHOOL_YEAR).exists():
+            continue
+        leader = group.leader.user
+        data = _application(committee, group, type_name, title, background, goals, achievements, targets)
+        project = services.project_create(actor=leader, group=group, data=data)
+        services.project_submit(actor=leader, project=project)
+        _score_all(project, committee, seed)
+        services.project_decide(
+            actor=secretary,
+            project=project,
+            decision="approve",
+            comment="同意立项。请按计划推进，及时记录活动与成果。",
+            share_reviewer_comments=True,
+        )
+        services.project_start(actor=leader, project=project)
+
+    for seed, (group_name, type_name, title, stage) in enumerate(OTHER_APPLICATIONS, start=10):
+        group = groups[group_name]
+        if MicroProject.objects.filter(group=group, title=title, school_year="2025-2026").exists():
+            continue
+        leader = group.leader.user
+        data = _application(
+            committee,
+            group,
+            type_name,
+            title,
+            f"{group.name}结合本组党员特点提出申报。",
+            f"围绕“{title}”开展系列活动，发挥党员先锋模范作用。",
+            "形成活动记录、案例和成果汇编。",
+            [("参与党员", 6)],
+        )
+        data = services.ApplicationData(**{**data.__dict__, "school_year": "2025-2026"})
+        project = services.project_create(actor=leader, group=group, data=data)
+        if stage == ProjectStatus.DRAFT:
+            continue
+        services.project_submit(actor=leader, project=project)
+        if stage == ProjectStatus.RETURNED:
+            _score_all(project, committee, seed)
+            services.project_decide(
+                actor=secretary,
+                project=project,
+                decision="return",
+                comment="请细化各阶段的活动安排，补充可量化的目标值后重新提交。",
+                share_reviewer_comments=True,
+            )

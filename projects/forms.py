@@ -1,0 +1,115 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ProjectStatus
+
+SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def clean_school_year(value: str) -> str:
+    match = SCHOOL_YEAR_PATTERN.match(value.strip())
+    if not match or int(match.group(2)) != int(match.group(1)) + 1:
+        raise forms.ValidationError(_("学年格式应为“2024-2025”，后一年比前一年大 1。"))
+    return value.strip()
+
+
+class ApplicationForm(forms.Form):
+    """The application's own fields; a draft needs only a title and a school year."""
+
+    group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True)
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False)
+    school_year = forms.CharField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
+    background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    expected_achievements = forms.CharField(
+        label=_("预期成果"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("参与党员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    attachment = forms.FileField(
+        label=_("附件（可选）"),
+        required=False,
+        help_text=_("PDF、Word（.docx）或 Excel（.xlsx），不超过 10 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
+    )
+
+    def __init__(self, *args, groups, project_types, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        if groups.count() == 1:
+            self.fields["group"].initial = groups.first()
+            self.fields["group"].widget = forms.HiddenInput()
+        self.fields["project_type"].queryset = project_types
+        self.fields["participants"].queryset = participants
+        self.fields["participants"].label_from_instance = lambda member: (
+            f"{member.name}（{member.group.name}）" if member.group else member.name
+        )
+
+    def clean_school_year(self) -> str:
+        return clean_school_year(self.cleaned_data["school_year"])
+
+
+class PhaseForm(forms.Form):
+    title = forms.CharField(label=_("阶段"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("主要工作"), max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        return data
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
+    target_value = forms.DecimalField(label=_("目标值"), min_value=0.01, max_digits=12, decimal_places=2)
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+
+
+class BaseTargetFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            indicator = form.cleaned_data["indicator"]
+            if indicator.pk in seen:
+                raise forms.ValidationError(_("同一指标只能设置一个目标值：%(name)s") % {"name": indicator.name})
+            seen.add(indicator.pk)
+
+
+PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, can_delete=True, max_num=20, validate_max=True)
+TargetFormSet = forms.formset_factory(
+    TargetForm, formset=BaseTargetFormSet, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50)
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *list(ProjectStatus.choices)])
+    project_type = forms.TypedChoiceField(label=_("项目类型"), required=False, coerce=int, empty_value=None)
+    branch = forms.TypedChoiceField(label=_("党支部"), required=False, coerce=int, empty_value=None)
+    school_year = forms.ChoiceField(label=_("学年"), required=False)
+
+    def __init__(self, *args, project_types=(), branches=(), school_years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project_type"].choices = [("", _("全部"))] + [(t.pk, t.name) for t in project_types]
+        self.fields["branch"].choices = [("", _("全部"))] + [(b.pk, b.name) for b in branches]
+        self.fields["school_year"].choices = [("", _("全部"))] + [(y, y) for y in school_years]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
