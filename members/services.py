@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 
 from branches.models import Committee, Group
 
-from .enums import CommitteeRole, PartyStatus
-from .models import Member, Notification, User
+from . import roster
+from .enums import CommitteeRole, Gender, PartyStatus
+from .errors import DomainError
+from .models import Member, Notification, RosterImport, User
+from .roles import roles_of
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,71 @@ def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | Non
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def roster_import_apply(
+    *,
+    actor: User,
+    committee: Committee,
+    rows: list[roster.RosterRow],
+    file_name: str,
+    skip_invalid_rows: bool = False,
+) -> RosterImport:
+    """Write the valid rows of a previewed roster upload through `member_upsert`, and the audit row.
+
+    All or nothing: raises DomainError, writing nothing, when the actor may not import into this
+    committee, when some rows have errors and `skip_invalid_rows` is not set, when no row is valid,
+    or when a row's group has left the committee since the preview. The audit row counts members
+    created, members updated (something changed) and rows skipped for their errors; rows that
+    change nothing are counted in none of these.
+    """
+    if not actor.has_perm("members.import_roster") or roles_of(actor).committee_id != committee.pk:
+        raise DomainError(_("您没有导入本党委花名册的权限。"))
+    valid_rows = [row for row in rows if not row["errors"] and row["values"] is not None]
+    skipped = len(rows) - len(valid_rows)
+    if skipped and not skip_invalid_rows:
+        raise DomainError(_("有 %(count)d 行存在错误：请修改后重新上传，或选择仅导入有效行。") % {"count": skipped})
+    if not valid_rows:
+        raise DomainError(_("没有可导入的有效行。"))
+
+    groups = Group.objects.filter(branch__committee=committee).in_bulk()
+    # Lock the committee's roster so the created/updated counts match what this import wrote.
+    existing = {member.name: member for member in Member.objects.select_for_update().filter(committee=committee)}
+    created = updated = 0
+    for row in valid_rows:
+        values = row["values"]
+        group_id = values["group_id"]
+        if group_id is not None and group_id not in groups:
+            raise DomainError(_("党支部或党小组已调整，请重新上传花名册。"))
+        if values["party_status"] not in PartyStatus.values or values["gender"] not in ("", *Gender.values):
+            raise DomainError(_("导入数据无效，请重新上传花名册。"))
+        member = existing.get(values["name"])
+        changed = member is None or bool(roster.member_changes(member, values))
+        _member, was_created = member_upsert(
+            committee=committee,
+            data=MemberData(
+                name=values["name"],
+                gender=values["gender"],
+                subject=values["subject"],
+                professional_title=values["professional_title"],
+                party_status=values["party_status"],
+                joined_party_on=(
+                    datetime.date.fromisoformat(values["joined_party_on"]) if values["joined_party_on"] else None
+                ),
+                group=groups.get(group_id) if group_id is not None else None,
+                phone=values["phone"],
+            ),
+        )
+        if was_created:
+            created += 1
+        elif changed:
+            updated += 1
+    return RosterImport.objects.create(
+        committee=committee,
+        imported_by=actor,
+        file_name=file_name[:255],
+        created_count=created,
+        updated_count=updated,
+        skipped_count=skipped,
+    )

@@ -6,11 +6,9 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:member_id>/", views.member_detail, name="detail"),
-]
-# TEMP
-from django.http import HttpResponse
-
-urlpatterns += [
-    path("import/", lambda r: HttpResponse("x"), name="import"),
-    path("export/", lambda r: HttpResponse("x"), name="export"),
+    path("import/", views.roster_import, name="import"),
+    path("import/template/", views.roster_import_template, name="import_template"),
+    path("import/preview/", views.roster_import_preview, name="import_preview"),
+    path("import/confirm/", views.roster_import_confirm, name="import_confirm"),
+    path("export/", views.roster_export, name="export"),
 ]

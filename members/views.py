@@ -1,13 +1,22 @@
+import io
+import secrets
+from pathlib import Path
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
 
-from . import selectors
-from .forms import MemberFilterForm
+from . import roster, roster_workbooks, selectors, services
+from .errors import DomainError
+from .forms import MemberFilterForm, RosterConfirmForm, RosterUploadForm
 from .roles import roles_of
 
 MEMBERS_PER_PAGE = 50
@@ -32,8 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "members/home.html", context)
 
 
-@permission_required("members.view_roster", raise_exception=True)
-def member_list(request: HttpRequest) -> HttpResponse:
+def _member_filter(request: HttpRequest) -> tuple[MemberFilterForm, selectors.MemberFilter]:
+    """The roster filters in the query string; an invalid choice falls back to no filter."""
     branches = list(branch_selectors.branches_visible_to(request.user))
     groups = list(branch_selectors.groups_visible_to(request.user))
     form = MemberFilterForm(request.GET or None, branches=branches, groups=groups)
@@ -47,6 +56,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
             party_status=data["party_status"],
             include_archived=data["archived"],
         )
+    return form, member_filter
+
+
+@permission_required("members.view_roster", raise_exception=True)
+def member_list(request: HttpRequest) -> HttpResponse:
+    form, member_filter = _member_filter(request)
     page = Paginator(selectors.member_list(request.user, member_filter), MEMBERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -74,3 +89,107 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "can_view_contact": request.user.has_perm("members.view_member_contact", member),
         },
     )
+
+
+# The parsed rows wait in the session between preview and confirm; nothing is written before.
+PENDING_IMPORT_KEY = "members.roster_import"
+
+
+def _xlsx_response(content: bytes, filename: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=roster.XLSX_CONTENT_TYPE
+    )
+
+
+@permission_required("members.import_roster", raise_exception=True)
+def roster_import_template(request: HttpRequest) -> FileResponse:
+    groups = branch_selectors.groups_visible_to(request.user).select_related("branch")
+    return _xlsx_response(roster_workbooks.roster_template_workbook(groups), _("党员花名册导入模板.xlsx"))
+
+
+@permission_required("members.import_roster", raise_exception=True)
+def roster_import(request: HttpRequest) -> HttpResponse:
+    committee = branch_selectors.committee_of(request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, committee=committee)
+    if request.method == "POST" and form.is_valid():
+        request.session[PENDING_IMPORT_KEY] = {
+            "token": secrets.token_urlsafe(16),
+            "committee_id": committee.pk,
+            "file_name": Path(form.cleaned_data["file"].name).name,
+            "rows": form.cleaned_data["rows"],
+        }
+        return redirect("members:import_preview")
+    limits = {"rows": roster.MAX_ROWS, "megabytes": roster.MAX_FILE_BYTES // (1024 * 1024)}
+    return render(request, "members/roster_import.html", {"form": form, "limits": limits})
+
+
+def _pending_import(request: HttpRequest) -> dict | None:
+    pending = request.session.get(PENDING_IMPORT_KEY)
+    if pending is None or pending.get("committee_id") != roles_of(request.user).committee_id:
+        return None
+    return pending
+
+
+@permission_required("members.import_roster", raise_exception=True)
+def roster_import_preview(request: HttpRequest) -> HttpResponse:
+    pending = _pending_import(request)
+    if pending is None:
+        messages.info(request, _("请先上传花名册文件。"))
+        return redirect("members:import")
+    counts = roster.status_counts(pending["rows"])
+    return render(
+        request,
+        "members/roster_preview.html",
+        {
+            "file_name": pending["file_name"],
+            "rows": pending["rows"],
+            "counts": counts,
+            "form": RosterConfirmForm(initial={"token": pending["token"]}),
+            "valid_only_mode": RosterConfirmForm.VALID_ONLY,
+            "all_mode": RosterConfirmForm.ALL,
+        },
+    )
+
+
+@permission_required("members.import_roster", raise_exception=True)
+@require_POST
+def roster_import_confirm(request: HttpRequest) -> HttpResponse:
+    pending = _pending_import(request)
+    form = RosterConfirmForm(request.POST)
+    if pending is None or not form.is_valid() or form.cleaned_data["token"] != pending["token"]:
+        messages.error(request, _("导入预览已失效，请重新上传花名册。"))
+        return redirect("members:import")
+    try:
+        record = services.roster_import_apply(
+            actor=request.user,
+            committee=branch_selectors.committee_of(request.user),
+            rows=pending["rows"],
+            file_name=pending["file_name"],
+            skip_invalid_rows=form.cleaned_data["mode"] == RosterConfirmForm.VALID_ONLY,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("members:import_preview")
+    del request.session[PENDING_IMPORT_KEY]
+    counts = roster.status_counts(pending["rows"])
+    unchanged = len(pending["rows"]) - counts[roster.RowStatus.ERROR] - record.created_count - record.updated_count
+    messages.success(
+        request,
+        _("花名册导入完成：新增 %(created)d 人，更新 %(updated)d 人，无变化 %(unchanged)d 人，跳过 %(skipped)d 行。")
+        % {
+            "created": record.created_count,
+            "updated": record.updated_count,
+            "unchanged": unchanged,
+            "skipped": record.skipped_count,
+        },
+    )
+    return redirect("members:list")
+
+
+@permission_required("members.export_roster", raise_exception=True)
+def roster_export(request: HttpRequest) -> FileResponse:
+    _form, member_filter = _member_filter(request)
+    # The export shows no posts, so the list's prefetches of led branches and groups are dropped.
+    members = selectors.member_list(request.user, member_filter).prefetch_related(None)
+    filename = _("党员花名册-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+    return _xlsx_response(roster_workbooks.roster_export_workbook(members), filename)

@@ -1,0 +1,121 @@
+"""Writing roster workbooks: the blank template to fill in and the export of the member list.
+
+Both use the columns `roster` reads, so an exported file imports back unchanged.
+"""
+
+import io
+from collections.abc import Iterable
+
+import openpyxl
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from branches.models import Group
+
+from .models import Member
+from .roster import (
+    FORMULA_PREFIXES,
+    GENDER_WORDS,
+    HEADERS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    PARTY_STATUS_WORDS,
+    SHEET_TITLE,
+)
+
+HELP_SHEET_TITLE = "填写说明"
+COLUMN_WIDTHS = (12, 6, 12, 12, 14, 14, 16, 16, 16)
+
+
+def escape_cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (OWASP CSV/formula injection)."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _workbook_bytes(workbook: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_widths(sheet) -> None:
+    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def roster_template_workbook(groups: Iterable[Group]) -> bytes:
+    """The blank roster to fill in, with drop-downs and a sheet of instructions listing the
+    committee's branches and groups (given with their branch joined)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_TITLE
+    sheet.append(HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    _set_widths(sheet)
+    sheet.freeze_panes = "A2"
+    last_row = MAX_ROWS + 1
+    for column, words in (("B", GENDER_WORDS), ("E", PARTY_STATUS_WORDS)):
+        validation = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True)
+        validation.add(f"{column}2:{column}{last_row}")
+        sheet.add_data_validation(validation)
+
+    help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
+    help_sheet.column_dimensions["A"].width = 16
+    help_sheet.column_dimensions["B"].width = 70
+    limits = {"rows": MAX_ROWS, "megabytes": MAX_FILE_BYTES // (1024 * 1024)}
+    lines = [
+        (_("填写说明"), ""),
+        ("姓名", _("必填，同一文件中不可重复。按姓名匹配本党委已有党员：同名则更新，否则新增。")),
+        ("性别", _("男 / 女，可不填。")),
+        ("政治面貌", _("必填：正式党员 / 预备党员 / 入党积极分子。")),
+        ("入党时间", _("如 2012-07-01、2012/7/1 或 2012年7月1日；入党积极分子不填。")),
+        ("党支部、党小组", _("须为本党委下列名称；党小组须属于所填党支部。两者都不填表示暂不分组。")),
+        ("联系电话", _("可不填。")),
+        (_("限制"), _("每个文件不超过 %(rows)d 行、%(megabytes)d MB，格式为 .xlsx。") % limits),
+        ("", ""),
+        (_("示例"), "张三 | 女 | 语文 | 一级教师 | 正式党员 | 2012-07-01 | 第一党支部 | 第一党小组 | 13800000000"),
+        ("", ""),
+    ]
+    for line in lines:
+        help_sheet.append(line)
+    help_sheet.append(("党支部", "党小组"))
+    for row in (1, help_sheet.max_row):
+        for cell in help_sheet[row]:
+            cell.font = Font(bold=True)
+    for group in groups:
+        help_sheet.append((escape_cell(group.branch.name), escape_cell(group.name)))
+    return _workbook_bytes(workbook)
+
+
+def roster_export_workbook(members: Iterable[Member]) -> bytes:
+    """The members, with group and branch joined in, in the template's columns (re-importable)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    _set_widths(sheet)
+    sheet.freeze_panes = "A2"
+    header = []
+    for text in HEADERS:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    gender_words = {value: word for word, value in GENDER_WORDS.items()}
+    status_words = {value: word for word, value in PARTY_STATUS_WORDS.items()}
+    for member in members:
+        joined = WriteOnlyCell(sheet, value=member.joined_party_on)
+        joined.number_format = "yyyy-mm-dd"
+        group = member.group
+        texts = [
+            member.name,
+            gender_words.get(member.gender, ""),
+            member.subject,
+            member.professional_title,
+            status_words.get(member.party_status, ""),
+        ]
+        after = [group.branch.name if group else "", group.name if group else "", member.phone]
+        sheet.append([escape_cell(text) for text in texts] + [joined] + [escape_cell(text) for text in after])
+    return _workbook_bytes(workbook)
