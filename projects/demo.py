@@ -148,7 +148,9 @@ def _application(
     participants = list(group.members.filter(is_active=True))
     sibling = Group.objects.filter(branch=group.branch).exclude(pk=group.pk).first()
     if sibling is not None:
-        participants += list(sibling.members.filter(is_active=True)[:3])
+        # The article's pairs of groups run each project together; committee officers of the
+        # other group stay out so that they can review it without a conflict of interest.
+        participants += list(sibling.members.filter(is_active=True, committee_role="")[:3])
     return services.ApplicationData(
         title=title,
         school_year=SCHOOL_YEAR,
@@ -172,6 +174,8 @@ def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
     criteria = services.active_criteria(committee.pk)
     for offset, username in enumerate(("committee1", "committee2")):
         reviewer = User.objects.get(username=username)
+        if not reviewer.has_perm("projects.score_project", project):
+            continue  # e.g. a participant of the project: reviewers with a conflict abstain
         comment, recommendation = REVIEW_COMMENTS[username]
         scores = {criterion.pk: Decimal(16 + (seed + offset + index) % 4) for index, criterion in enumerate(criteria)}
         services.score_record(
