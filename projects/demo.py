@@ -15,6 +15,7 @@ from members.models import User
 from . import services
 from .enums import OrganisationType, ProjectStatus, Recommendation
 from .models import Indicator, MicroProject, ProjectType, RubricCriterion
+from .rules import has_conflict_of_interest
 
 PROJECT_TYPES = [
     ("帮扶暖心", OrganisationType.SERVICE, "结对帮扶学困生、送教下乡、志愿服务、捐赠图书，塑造服务型党组织。"),
@@ -174,8 +175,8 @@ def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
     criteria = services.active_criteria(committee.pk)
     for offset, username in enumerate(("committee1", "committee2")):
         reviewer = User.objects.get(username=username)
-        if not reviewer.has_perm("projects.score_project", project):
-            continue  # e.g. a participant of the project: reviewers with a conflict abstain
+        if has_conflict_of_interest(reviewer, project):
+            continue  # e.g. a participant of the project abstains
         comment, recommendation = REVIEW_COMMENTS[username]
         scores = {criterion.pk: Decimal(16 + (seed + offset + index) % 4) for index, criterion in enumerate(criteria)}
         services.score_record(
