@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
 
+pytestmark = pytest.mark.e2e
+
 DAPING = "重庆市渝中区大坪小学校"
 HONGYAN = "重庆市渝中区红岩小学校"
 # Room for sub-pixel rounding; anything more is a real horizontal scroll.
