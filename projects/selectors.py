@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from members.models import Member
 from members.roles import roles_of
 
-from .enums import PUBLIC_STATUSES, ProjectStatus
+from .enums import PUBLIC_STATUSES, EventAction, ProjectStatus
 from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
 
 
@@ -64,7 +64,14 @@ def project_list(user, project_filter: ProjectFilter) -> QuerySet[MicroProject]:
 
 
 def project_detail(user, project_id: int) -> MicroProject | None:
-    """One project the user may see, with its plan, targets, participants and timeline loaded."""
+    """One project the user may see, with its plan, targets, participants and timeline loaded.
+
+    Who reviewed, and when, stays within the committee: reviewers are anonymous to the group
+    (the first score sheet also opens the review, so that event names a reviewer too).
+    """
+    events = ProjectEvent.objects.select_related("actor", "actor__member").order_by("created_at", "pk")
+    if not roles_of(user).is_committee_member:
+        events = events.exclude(action__in=[EventAction.REVIEW_STARTED, EventAction.SCORED, EventAction.SCORE_CHANGED])
     return (
         projects_visible_to(user)
         .select_related("group", "group__branch", "group__leader", "project_type", "created_by", "created_by__member")
@@ -72,10 +79,7 @@ def project_detail(user, project_id: int) -> MicroProject | None:
             "phases",
             Prefetch("targets", queryset=_targets_queryset()),
             Prefetch("participants", queryset=Member.objects.select_related("group").order_by("name")),
-            Prefetch(
-                "events",
-                queryset=ProjectEvent.objects.select_related("actor", "actor__member").order_by("created_at", "pk"),
-            ),
+            Prefetch("events", queryset=events),
         )
         .filter(pk=project_id)
         .first()

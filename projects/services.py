@@ -120,7 +120,15 @@ def _transition(project: MicroProject, actor: User, to_status: str, action: Even
         )
     project.status = to_status
     project.save(
-        update_fields=["status", "review_round", "submitted_at", "decided_at", "decision_comment", "updated_at"]
+        update_fields=[
+            "status",
+            "review_round",
+            "submitted_at",
+            "decided_at",
+            "decision_comment",
+            "share_reviewer_comments",
+            "updated_at",
+        ]
     )
     _record(project, actor, action, from_status=from_status, to_status=to_status, comment=comment)
 
