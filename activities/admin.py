@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import Achievement, ActivityLog, ActivityRevision, Photo
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence changes only through the services (history, permissions, safe images), never in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(ReadOnlyAdmin):
+    list_display = ("date", "title", "activity_type", "project", "is_archived")
+    list_filter = ("activity_type", "is_archived", "project__committee")
+    search_fields = ("title", "narrative")
+
+
+@admin.register(ActivityRevision)
+class ActivityRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("activity", "action", "edited_by", "edited_at")
+
+
+@admin.register(Photo)
+class PhotoAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "activity", "caption", "width", "height", "uploaded_by", "is_archived")
+    list_filter = ("is_archived",)
+
+
+@admin.register(Achievement)
+class AchievementAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "level", "rank", "status", "committee")
+    list_filter = ("committee", "status", "kind", "level")
+    search_fields = ("title", "issuing_body")

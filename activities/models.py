@@ -1,0 +1,225 @@
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import (
+    AchievementKind,
+    AchievementLevel,
+    AchievementRank,
+    AchievementStatus,
+    ActivityType,
+    RevisionAction,
+)
+
+
+def _random_name(folder: str, filename: str) -> str:
+    # Random storage names: nothing a user typed ends up in a path or URL.
+    return f"{folder}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+def photo_original_path(_instance: "Photo", filename: str) -> str:
+    return _random_name("activities/photos", filename)
+
+
+def photo_display_path(_instance: "Photo", filename: str) -> str:
+    return _random_name("activities/photos/display", filename)
+
+
+def certificate_path(_instance: "Achievement", filename: str) -> str:
+    return _random_name("activities/certificates", filename)
+
+
+class ActivityLog(models.Model):
+    """One dated activity of an approved micro-project, with what it achieved."""
+
+    project = models.ForeignKey(
+        "projects.MicroProject", on_delete=models.PROTECT, related_name="activity_logs", verbose_name=_("项目")
+    )
+    date = models.DateField(_("活动日期"))
+    activity_type = models.CharField(_("活动类型"), max_length=30, choices=ActivityType.choices)
+    title = models.CharField(_("活动名称"), max_length=100)
+    place = models.CharField(_("活动地点"), max_length=100, blank=True)
+    participants = models.ManyToManyField(
+        "members.Member", blank=True, related_name="activity_logs", verbose_name=_("参与党员")
+    )
+    beneficiaries_count = models.PositiveIntegerField(_("受益人数"), default=0)
+    beneficiaries = models.CharField(
+        _("受益对象"), max_length=100, blank=True, help_text=_("例如 学困生、成员校教师、家长")
+    )
+    duration_hours = models.DecimalField(
+        _("活动时长（小时）"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    narrative = models.TextField(_("活动纪实"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    is_archived = models.BooleanField(_("已归档"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("活动记录")
+        verbose_name_plural = _("活动记录")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["project", "is_archived", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(duration_hours__gte=0), name="activity_duration_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+class IndicatorValue(models.Model):
+    """What one activity contributed to one indicator, e.g. 一对一助学 12 人次."""
+
+    activity = models.ForeignKey(
+        ActivityLog, on_delete=models.CASCADE, related_name="indicator_values", verbose_name=_("活动记录")
+    )
+    indicator = models.ForeignKey(
+        "projects.Indicator", on_delete=models.PROTECT, related_name="values", verbose_name=_("指标")
+    )
+    value = models.DecimalField(
+        _("完成值"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        verbose_name = _("指标完成值")
+        verbose_name_plural = _("指标完成值")
+        ordering = ["indicator__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "indicator"], name="indicator_value_unique_per_activity"),
+            models.CheckConstraint(condition=models.Q(value__gt=0), name="indicator_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.value}"
+
+
+class ActivityRevision(models.Model):
+    """The history of an activity log: who changed it, when, and what it said before."""
+
+    activity = models.ForeignKey(
+        ActivityLog, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("活动记录")
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=RevisionAction.choices)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    edited_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    snapshot = models.JSONField(_("修改前内容"), default=dict)
+
+    class Meta:
+        verbose_name = _("活动记录修改历史")
+        verbose_name_plural = _("活动记录修改历史")
+        ordering = ["edited_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.activity}"
+
+
+class Photo(models.Model):
+    """A photo of an activity. The original is re-encoded without metadata; display sizes come later."""
+
+    activity = models.ForeignKey(
+        ActivityLog, on_delete=models.PROTECT, related_name="photos", verbose_name=_("活动记录")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    original = models.ImageField(_("原图"), upload_to=photo_original_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(_("宽度（像素）"))
+    height = models.PositiveIntegerField(_("高度（像素）"))
+    display_small = models.ImageField(_("缩略图"), upload_to=photo_display_path, max_length=200, blank=True)
+    display_large = models.ImageField(_("展示图"), upload_to=photo_display_path, max_length=200, blank=True)
+    is_archived = models.BooleanField(_("已归档"), default=False)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["activity", "is_archived"])]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name or f"#{self.pk}"
+
+    @property
+    def has_display_sizes(self) -> bool:
+        return bool(self.display_small and self.display_large)
+
+
+class Achievement(models.Model):
+    """An award, title, publication, research topic, open lesson or pupils' work; counts once verified."""
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="achievements", verbose_name=_("党委")
+    )
+    kind = models.CharField(_("成果类别"), max_length=20, choices=AchievementKind.choices)
+    title = models.CharField(_("成果名称"), max_length=200)
+    level = models.CharField(_("级别"), max_length=20, choices=AchievementLevel.choices)
+    rank = models.CharField(_("等次"), max_length=20, choices=AchievementRank.choices, default=AchievementRank.NONE)
+    issuing_body = models.CharField(_("颁发单位"), max_length=100, blank=True)
+    awarded_on = models.DateField(_("获得日期"))
+    members = models.ManyToManyField(
+        "members.Member", blank=True, related_name="achievements", verbose_name=_("获得者（党员）")
+    )
+    pupils = models.TextField(_("学生"), blank=True, help_text=_("学生作品填写学生姓名"))
+    word_count = models.PositiveIntegerField(_("字数"), null=True, blank=True)
+    project = models.ForeignKey(
+        "projects.MicroProject",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="achievements",
+        verbose_name=_("关联项目"),
+    )
+    is_committee_honour = models.BooleanField(
+        _("党委集体荣誉"), default=False, help_text=_("授予党委本身的荣誉，例如先进基层党组织")
+    )
+    certificate = models.FileField(_("证书"), upload_to=certificate_path, max_length=200, blank=True)
+    certificate_name = models.CharField(_("证书原文件名"), max_length=255, blank=True)
+    status = models.CharField(
+        _("审核状态"), max_length=20, choices=AchievementStatus.choices, default=AchievementStatus.PENDING
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    rejection_reason = models.TextField(_("未通过原因"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("成果")
+        verbose_name_plural = _("成果")
+        ordering = ["-awarded_on", "-pk"]
+        indexes = [models.Index(fields=["committee", "status", "level"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=AchievementStatus.REJECTED) | ~models.Q(rejection_reason=""),
+                name="achievement_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
