@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications
+from .views import applications, catalogue, review
 
 app_name = "projects"
 urlpatterns = [
@@ -13,4 +13,15 @@ urlpatterns = [
     path("<int:project_id>/start/", applications.project_start, name="start"),
     path("<int:project_id>/conclude/", applications.project_conclude, name="conclude"),
     path("<int:project_id>/attachment/", applications.project_attachment, name="attachment"),
+    # The review side.
+    path("review/", review.queue, name="queue"),
+    path("review/decide/", review.bulk_decide, name="bulk_decide"),
+    path("review/export/", review.export_review, name="export_review"),
+    path("<int:project_id>/review/", review.review, name="review"),
+    path("<int:project_id>/review/start/", review.start_review, name="start_review"),
+    path("<int:project_id>/decide/", review.decide, name="decide"),
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/<slug:kind>/new/", catalogue.catalogue_create, name="catalogue_create"),
+    path("catalogue/<slug:kind>/<int:item_id>/edit/", catalogue.catalogue_edit, name="catalogue_edit"),
+    path("catalogue/<slug:kind>/<int:item_id>/active/", catalogue.catalogue_set_active, name="catalogue_set_active"),
 ]

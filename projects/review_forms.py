@@ -1,0 +1,156 @@
+"""Input of the review side: score sheets, decisions, the queue's filters and the catalogue."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Decision, ProjectStatus, Recommendation
+from .models import Indicator, ProjectType, RubricCriterion, ScoreSheet
+from .review_selectors import QUEUE_SORTS, QUEUE_STATUSES
+
+
+def _plain(value: Decimal) -> Decimal:
+    """1.50 → 1.5 and 10.00 → 10 (normalize alone would give 1E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def criterion_field_name(criterion: RubricCriterion) -> str:
+    return f"criterion_{criterion.pk}"
+
+
+class ScoreSheetForm(forms.Form):
+    """One number per active criterion (0 to its maximum), the recommendation and a comment."""
+
+    recommendation = forms.ChoiceField(label=_("总体意见"), choices=Recommendation.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("评审意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("党委书记可以选择将评审意见匿名反馈给申报党小组。"),
+    )
+
+    def __init__(self, *args, criteria: list[RubricCriterion], sheet: ScoreSheet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        existing = {score.criterion_id: score.score for score in sheet.scores.all()} if sheet else {}
+        score_fields = {}
+        for criterion in criteria:
+            help_text = _("满分 %(max)s 分，权重 %(weight)s。") % {
+                "max": criterion.max_score,
+                "weight": _plain(Decimal(criterion.weight)),
+            }
+            if criterion.description:
+                help_text = f"{criterion.description} {help_text}"
+            score_fields[criterion_field_name(criterion)] = forms.DecimalField(
+                label=criterion.name,
+                min_value=Decimal(0),
+                max_value=Decimal(criterion.max_score),
+                max_digits=5,
+                decimal_places=1,
+                help_text=help_text,
+                initial=existing.get(criterion.pk),
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": criterion.max_score, "step": "0.5", "inputmode": "decimal"}
+                ),
+            )
+        # Scores first, then the recommendation and comment.
+        self.fields = {**score_fields, **self.fields}
+        if sheet is not None:
+            self.fields["recommendation"].initial = sheet.recommendation
+            self.fields["comment"].initial = sheet.comment
+
+    def scores(self) -> dict[int, Decimal]:
+        return {criterion.pk: self.cleaned_data[criterion_field_name(criterion)] for criterion in self.criteria}
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("党委决定"), choices=Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("党委意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("申报党小组可以看到此意见；退回修改时必须填写修改意见。"),
+    )
+    share_reviewer_comments = forms.BooleanField(label=_("向申报党小组公开评审意见（匿名）"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("退回修改时请写明修改意见。"))
+        return cleaned
+
+
+class BulkDecisionForm(forms.Form):
+    projects = forms.TypedMultipleChoiceField(label=_("项目"), coerce=int, choices=())
+    decision = forms.ChoiceField(label=_("批量决定"), choices=Decision.choices)
+    comment = forms.CharField(label=_("党委意见"), required=False, max_length=2000)
+
+    def __init__(self, *args, project_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [(pk, pk) for pk in project_ids]
+        self.fields["projects"].error_messages["required"] = _("请至少勾选一个项目。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("退回修改时请写明修改意见。"))
+        return cleaned
+
+
+SORT_LABELS = {
+    "submitted": _("提交时间"),
+    "mean": _("平均分"),
+    "median": _("中位数"),
+    "spread": _("极差"),
+    "count": _("评分人数"),
+}
+
+
+class ReviewFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    project_type = forms.TypedChoiceField(label=_("项目类型"), required=False, coerce=int, empty_value=None)
+    branch = forms.TypedChoiceField(label=_("党支部"), required=False, coerce=int, empty_value=None)
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    def __init__(self, *args, project_types=(), branches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("待评审（已提交、评审中）"))] + [
+            (status, ProjectStatus(status).label) for status in QUEUE_STATUSES
+        ]
+        self.fields["project_type"].choices = [("", _("全部"))] + [(t.pk, t.name) for t in project_types]
+        self.fields["branch"].choices = [("", _("全部"))] + [(b.pk, b.name) for b in branches]
+        sorts = []
+        for key in QUEUE_SORTS:
+            sorts.append((key, _("%(field)s 从低到高") % {"field": SORT_LABELS[key]}))
+            sorts.append((f"-{key}", _("%(field)s 从高到低") % {"field": SORT_LABELS[key]}))
+        self.fields["sort"].choices = sorts
+
+
+class ProjectTypeForm(forms.ModelForm):
+    class Meta:
+        model = ProjectType
+        fields = ["name", "organisation_type", "description", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "project_type", "position"]
+
+    def __init__(self, *args, project_types: QuerySet[ProjectType], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["project_type"]
+        field.queryset = project_types
+        field.empty_label = _("通用（各类项目）")
+
+
+class RubricCriterionForm(forms.ModelForm):
+    class Meta:
+        model = RubricCriterion
+        fields = ["name", "description", "max_score", "weight", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
