@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:member_id>/", views.member_detail, name="detail"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
     path("import/", views.roster_import, name="import"),
     path("import/template/", views.roster_import_template, name="import_template"),
     path("import/preview/", views.roster_import_preview, name="import_preview"),

@@ -37,8 +37,16 @@ def home(request: HttpRequest) -> HttpResponse:
             if roles.group_id
             else None
         ),
+        "pending_reviews": _pending_reviews(request.user) if roles.is_committee_member else [],
     }
     return render(request, "members/home.html", context)
+
+
+def _pending_reviews(user) -> list:
+    # Imported here: the projects app builds on members, not the other way round.
+    from projects.review_selectors import my_pending_reviews
+
+    return my_pending_reviews(user)
 
 
 def _member_filter(request: HttpRequest) -> tuple[MemberFilterForm, selectors.MemberFilter]:
