@@ -1,0 +1,109 @@
+"""Who may log activities, upload photos and record or verify achievements.
+
+Activity and photo predicates follow the object to its project, so the same project rules
+(same committee, the group's leader, the group's teachers) apply at every level.
+"""
+
+import rules
+
+from members.roles import roles_of
+from members.rules import has_member_profile, is_committee_member
+from projects.enums import ProjectStatus
+
+from .enums import AchievementStatus
+
+# A project logs activities once approved, until it is concluded: then its record is read-only.
+OPEN_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
+
+
+def project_of(obj):
+    """The micro-project behind a project, an activity log or a photo."""
+    if obj is None:
+        return None
+    if hasattr(obj, "activity"):
+        obj = obj.activity
+    if hasattr(obj, "project"):
+        return obj.project
+    return obj
+
+
+@rules.predicate
+def in_projects_committee(user, obj) -> bool:
+    project = project_of(obj)
+    committee_id = roles_of(user).committee_id
+    return project is not None and committee_id is not None and project.committee_id == committee_id
+
+
+@rules.predicate
+def leads_projects_group(user, obj) -> bool:
+    project = project_of(obj)
+    return project is not None and project.group_id in roles_of(user).led_group_ids
+
+
+@rules.predicate
+def belongs_to_projects_group(user, obj) -> bool:
+    project = project_of(obj)
+    return project is not None and project.group_id is not None and roles_of(user).group_id == project.group_id
+
+
+@rules.predicate
+def project_is_open(_user, obj) -> bool:
+    project = project_of(obj)
+    return project is not None and project.status in OPEN_PROJECT_STATUSES
+
+
+@rules.predicate
+def activity_is_current(_user, obj) -> bool:
+    activity = getattr(obj, "activity", obj)
+    return activity is not None and not activity.is_archived
+
+
+@rules.predicate
+def uploaded_photo(user, photo) -> bool:
+    return photo is not None and photo.uploaded_by_id == user.pk
+
+
+@rules.predicate
+def in_achievements_committee(user, achievement) -> bool:
+    committee_id = roles_of(user).committee_id
+    return achievement is not None and committee_id is not None and achievement.committee_id == committee_id
+
+
+@rules.predicate
+def is_pending(_user, achievement) -> bool:
+    return achievement is not None and achievement.status == AchievementStatus.PENDING
+
+
+@rules.predicate
+def has_stake_in_achievement(user, achievement) -> bool:
+    """Nobody verifies an achievement they recorded or are credited with."""
+    if achievement is None:
+        return False
+    member_id = roles_of(user).member_id
+    return achievement.recorded_by_id == user.pk or (
+        member_id is not None and achievement.members.filter(pk=member_id).exists()
+    )
+
+
+can_write_activity = in_projects_committee & leads_projects_group & project_is_open
+
+# The object is the project for `add_activity`, the activity log otherwise.
+rules.add_perm("activities.add_activity", can_write_activity)
+rules.add_perm("activities.change_activity", can_write_activity & activity_is_current)
+rules.add_perm("activities.archive_activity", can_write_activity & activity_is_current)
+rules.add_perm("activities.view_activity", in_projects_committee)
+rules.add_perm(
+    "activities.upload_photo",
+    in_projects_committee & (leads_projects_group | belongs_to_projects_group) & project_is_open & activity_is_current,
+)
+rules.add_perm(
+    "activities.archive_photo",
+    in_projects_committee & (leads_projects_group | uploaded_photo) & project_is_open,
+)
+# Photos are seen by everyone of the same committee, nobody else.
+rules.add_perm("activities.view_photo", in_projects_committee)
+rules.add_perm("activities.record_achievement", has_member_profile)
+rules.add_perm(
+    "activities.verify_achievement",
+    in_achievements_committee & is_committee_member & is_pending & ~has_stake_in_achievement,
+)
