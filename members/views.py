@@ -38,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             else None
         ),
         "pending_reviews": _pending_reviews(request.user) if roles.is_committee_member else [],
+        **_project_todo(request.user),
     }
     return render(request, "members/home.html", context)
 
@@ -47,6 +48,15 @@ def _pending_reviews(user) -> list:
     from projects.review_selectors import my_pending_reviews
 
     return my_pending_reviews(user)
+
+
+def _project_todo(user) -> dict:
+    from projects import selectors as project_selectors
+
+    return {
+        "projects_for_group": project_selectors.projects_needing_group_action(user),
+        "projects_for_decision": project_selectors.projects_awaiting_decision(user),
+    }
 
 
 def _member_filter(request: HttpRequest) -> tuple[MemberFilterForm, selectors.MemberFilter]:

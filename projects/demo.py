@@ -144,8 +144,10 @@ def _application(
     goals: str,
     achievements: str,
     targets: list[tuple[str, int]],
+    school_year: str = SCHOOL_YEAR,
 ) -> services.ApplicationData:
     indicators = {indicator.name: indicator for indicator in Indicator.objects.filter(committee=committee)}
+    year = int(school_year[:4])
     participants = list(group.members.filter(is_active=True))
     sibling = Group.objects.filter(branch=group.branch).exclude(pk=group.pk).first()
     if sibling is not None:
@@ -154,7 +156,7 @@ def _application(
         participants += list(sibling.members.filter(is_active=True, committee_role="")[:3])
     return services.ApplicationData(
         title=title,
-        school_year=SCHOOL_YEAR,
+        school_year=school_year,
         project_type=ProjectType.objects.get(committee=committee, name=type_name),
         background=background,
         goals=goals,
@@ -162,10 +164,12 @@ def _application(
         participants=participants,
         phases=[
             services.PhaseData(
-                "调研与动员", datetime.date(2024, 9, 1), datetime.date(2024, 9, 30), "走访调研，制定方案"
+                "调研与动员", datetime.date(year, 9, 1), datetime.date(year, 9, 30), "走访调研，制定方案"
             ),
-            services.PhaseData("全面实施", datetime.date(2024, 10, 1), datetime.date(2025, 5, 31), "按月开展活动"),
-            services.PhaseData("总结提炼", datetime.date(2025, 6, 1), datetime.date(2025, 7, 10), "整理成果，总结经验"),
+            services.PhaseData("全面实施", datetime.date(year, 10, 1), datetime.date(year + 1, 5, 31), "按月开展活动"),
+            services.PhaseData(
+                "总结提炼", datetime.date(year + 1, 6, 1), datetime.date(year + 1, 7, 10), "整理成果，总结经验"
+            ),
         ],
         targets=[services.TargetData(indicators[name], Decimal(value)) for name, value in targets],
     )
@@ -200,7 +204,7 @@ def seed_projects(committee: Committee) -> None:
         leader = group.leader.user
         data = _application(committee, group, type_name, title, background, goals, achievements, targets)
         project = services.project_create(actor=leader, group=group, data=data)
-        services.project_submit(actor=leader, project=project)
+        project = services.project_submit(actor=leader, project=project)
         _score_all(project, committee, seed)
         services.project_decide(
             actor=secretary,
@@ -225,8 +229,8 @@ def seed_projects(committee: Committee) -> None:
             f"围绕“{title}”开展系列活动，发挥党员先锋模范作用。",
             "形成活动记录、案例和成果汇编。",
             [("参与党员", 6)],
+            school_year="2025-2026",
         )
-        data = services.ApplicationData(**{**data.__dict__, "school_year": "2025-2026"})
         project = services.project_create(actor=leader, group=group, data=data)
         if stage == ProjectStatus.DRAFT:
             continue

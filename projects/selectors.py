@@ -153,3 +153,34 @@ def shared_review_comments(project: MicroProject) -> list[SharedReview]:
         )
         index += 1
     return shared
+
+
+def projects_needing_group_action(user) -> list[MicroProject]:
+    """Applications of the groups the user leads that wait on the group: drafts and returned ones."""
+    led_group_ids = roles_of(user).led_group_ids
+    if not led_group_ids:
+        return []
+    return list(
+        projects_visible_to(user)
+        .filter(group_id__in=led_group_ids, status__in=(ProjectStatus.DRAFT, ProjectStatus.RETURNED))
+        .select_related("group")
+        .order_by("-updated_at")
+    )
+
+
+def projects_awaiting_decision(user) -> list[MicroProject]:
+    """For the secretary: applications in review, waiting on her decision."""
+    if not roles_of(user).is_secretary:
+        return []
+    return list(projects_visible_to(user).filter(status=ProjectStatus.IN_REVIEW).select_related("group"))
+
+
+def projects_of_group(user, group_id: int) -> list[MicroProject]:
+    """A group's projects the user may see, newest first (one query)."""
+    return list(
+        projects_visible_to(user)
+        .filter(group_id=group_id)
+        .exclude(status=ProjectStatus.WITHDRAWN)
+        .select_related("project_type")
+        .order_by("-school_year", "-updated_at")
+    )

@@ -172,3 +172,26 @@ def test_project_list_runs_a_fixed_number_of_queries(login, secretary, leader_a,
         submitted_of(leader_b) if index % 2 else draft_of(leader_a, title=f"草稿{index}")
     with django_assert_num_queries(13):
         client.get(url)
+
+
+def test_home_tells_the_leader_and_the_secretary_what_waits_on_them(
+    login, leader_a, leader_b, committee_member, secretary
+):
+    from projects import services
+    from tests.projects.workflow_fixtures import in_review_of
+
+    draft = draft_of(leader_a, title="待完善的草稿")
+    returned = in_review_of(leader_a, committee_member)
+    services.project_decide(actor=secretary, project=returned, decision="return", comment="请补充")
+    waiting = in_review_of(leader_b, committee_member)
+
+    leader_home = login(leader_a).get(reverse("home")).content.decode()
+    assert "继续填写草稿《待完善的草稿》" in leader_home
+    assert "《红领巾助学行动》被退回修改" in leader_home
+    assert reverse("projects:detail", args=[draft.pk]) in leader_home
+    assert "申报新的党建微项目" in leader_home
+
+    secretary_home = login(secretary).get(reverse("home")).content.decode()
+    assert "待决定：第二党小组《红领巾助学行动》" in secretary_home
+    assert reverse("projects:review", args=[waiting.pk]) in secretary_home
+    assert "继续填写草稿" not in secretary_home
