@@ -53,10 +53,15 @@ class ApplicationForm(forms.Form):
         return clean_school_year(self.cleaned_data["school_year"])
 
 
+def iso_date_input() -> forms.DateInput:
+    """An <input type="date">: browsers only accept an ISO value, not the locale's 2025/09/01."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class PhaseForm(forms.Form):
     title = forms.CharField(label=_("阶段"), max_length=100)
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input())
+    ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input())
     description = forms.CharField(label=_("主要工作"), max_length=500, required=False)
 
     def clean(self):

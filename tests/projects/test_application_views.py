@@ -60,6 +60,21 @@ def test_leader_saves_a_draft_then_submits_through_the_form(login, leader_a, dap
     assert project.status == ProjectStatus.SUBMITTED and project.title == "党员先锋岗（修订）"
 
 
+def test_edit_form_shows_the_saved_phase_dates_in_the_date_inputs(login, leader_a, daping):
+    from projects.demo import seed_catalogue
+
+    seed_catalogue(daping)
+    group = Group.objects.get(leader__user=leader_a)
+    client = login(leader_a)
+    client.post(reverse("projects:create"), _form_data(daping, group))
+    project = MicroProject.objects.get(title="党员先锋岗")
+
+    html = client.get(reverse("projects:edit", args=[project.pk])).content.decode()
+    # <input type="date"> shows only an ISO value; the zh-Hans format 2025/09/01 would be blank.
+    assert 'type="date" name="phases-0-starts_on" value="2025-09-01"' in html
+    assert 'type="date" name="phases-0-ends_on" value="2026-01-15"' in html
+
+
 def test_bad_input_is_explained_and_nothing_is_saved(login, leader_a, daping):
     from projects.demo import seed_catalogue
 
