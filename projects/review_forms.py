@@ -77,6 +77,12 @@ class DecisionForm(forms.Form):
     )
     share_reviewer_comments = forms.BooleanField(label=_("向申报党小组公开评审意见（匿名）"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        # The secretary's own score sheet, on the same page, also has a `comment` field: distinct
+        # ids keep each <label for> on its own form's field.
+        kwargs.setdefault("auto_id", "id_decision_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == Decision.RETURN and not cleaned.get("comment", "").strip():

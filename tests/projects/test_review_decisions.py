@@ -50,6 +50,14 @@ def test_decision_form_is_shown_only_to_the_secretary(login, in_review, secretar
     assert 'data-testid="decision-form"' not in login(committee_member).get(url).content.decode()
 
 
+def test_secretary_page_labels_each_comment_box_of_its_own_form(login, in_review, secretary):
+    html = login(secretary).get(reverse("projects:review", args=[in_review.pk])).content.decode()
+    # The secretary's score sheet and the decision form both have a comment: ids must not clash.
+    assert html.count('id="id_comment"') == 1
+    assert html.count('id="id_decision_comment"') == 1
+    assert 'for="id_decision_comment"' in html
+
+
 def test_secretary_approves_through_the_page(login, in_review, secretary, leader_a):
     response = login(secretary).post(
         reverse("projects:decide", args=[in_review.pk]), {"decision": "approve", "comment": "同意立项，按计划推进。"}
