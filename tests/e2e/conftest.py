@@ -4,6 +4,7 @@ Every page a test opens fails the test on a JavaScript console error, an uncaugh
 or a request to any host but the live server (the portal ships its front end, no CDN).
 """
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
 
 from members import demo
 
@@ -129,6 +131,12 @@ def phone_page(request, browser, live_server, artifacts_dir) -> Iterator:
 def demo_site(transactional_db, live_server):
     """The demo schools, committed so that the live server's thread sees them."""
     return demo.seed_organisation()
+
+
+@pytest.fixture
+def full_demo(transactional_db, live_server):
+    """Everything `make run` seeds: both schools plus the article's projects and applications in review."""
+    call_command("seed_demo", "--force", stdout=io.StringIO())
 
 
 def log_in(page, live_server, username: str, password: str = demo.DEMO_PASSWORD) -> None:

@@ -70,7 +70,7 @@ def test_org_tree_shows_six_groups(page, live_server, demo_site):
     expect(page.get_by_test_id("org-group").last).to_contain_text("第六党小组")
 
 
-def test_home_screenshots_at_phone_and_desktop_width(page, live_server, demo_site, artifacts_dir):
+def test_home_screenshots_at_phone_and_desktop_width(page, live_server, full_demo, artifacts_dir):
     log_in(page, live_server, "secretary")
 
     for width, viewport in ((375, PHONE), (1280, DESKTOP)):
