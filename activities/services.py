@@ -210,28 +210,36 @@ def _queue_display_sizes(photo_id: int) -> None:
     transaction.on_commit(partial(make_photo_display_sizes.delay, photo_id))
 
 
-@transaction.atomic
+def _upload_refused() -> str:
+    return _("只有本党小组的党员可以为已立项或实施中项目的活动上传照片。")
+
+
+@dataclass(frozen=True)
+class _StoredOriginal:
+    file_name: str
+    storage_name: str
+    width: int
+    height: int
+
+
 def photo_upload(
     *, actor: User, activity: ActivityLog, files: Sequence[UploadedFile], caption: str = ""
 ) -> PhotoUploadResult:
     """Store the good photos of an upload and say why each bad one was refused.
 
     Teachers of the project's group and its leader may upload while the project is open.
-    Returns at once: display sizes are made by `make_photo_display_sizes` after commit.
+    Files are checked and re-encoded before the transaction that creates the rows, so no
+    lock is held while images decode; a refused file writes nothing at all. Returns at once:
+    display sizes are made by `make_photo_display_sizes` after commit.
     """
-    activity = _lock_activity(activity)
-    _require(
-        actor,
-        "activities.upload_photo",
-        activity,
-        _("只有本党小组的党员可以为已立项或实施中项目的活动上传照片。"),
-    )
+    _require(actor, "activities.upload_photo", activity, _upload_refused())
     if not files:
         raise ActivityError(_("请选择要上传的照片。"))
     if len(files) > MAX_PHOTOS_PER_UPLOAD:
         raise ActivityError(_("一次最多上传 %(count)s 张照片。") % {"count": MAX_PHOTOS_PER_UPLOAD})
     result = PhotoUploadResult()
-    stored_names: list[str] = []
+    originals: list[_StoredOriginal] = []
+    field_file = Photo._meta.get_field("original")
     try:
         for upload in files:
             file_name = (upload.name or "")[:255]
@@ -240,25 +248,44 @@ def photo_upload(
             except ImageRefused as refused:
                 result.refused.append(PhotoRefusal(file_name, refused.message))
                 continue
-            photo = Photo(
-                activity=activity,
-                uploaded_by=actor,
-                original_name=file_name,
-                caption=caption.strip()[:200],
-                width=clean.width,
-                height=clean.height,
+            name = field_file.generate_filename(None, f"photo{clean.extension}")
+            # Stored one by one, so a 30-photo upload never holds every decoded file in memory.
+            originals.append(
+                _StoredOriginal(
+                    file_name, field_file.storage.save(name, ContentFile(clean.content)), clean.width, clean.height
+                )
             )
-            photo.original.save(f"photo{clean.extension}", ContentFile(clean.content), save=False)
-            stored_names.append(photo.original.name)
-            photo.save()
-            result.saved.append(photo)
-            _queue_display_sizes(photo.pk)
+        if originals:
+            result.saved = _photos_create(actor=actor, activity=activity, originals=originals, caption=caption)
     except BaseException:
-        # The rows roll back with the transaction; the files must go with them.
-        for name in stored_names:
-            default_storage.delete(name)
+        # Rows roll back with their transaction; the files stored for them must go too.
+        for original in originals:
+            field_file.storage.delete(original.storage_name)
         raise
     return result
+
+
+@transaction.atomic
+def _photos_create(
+    *, actor: User, activity: ActivityLog, originals: list[_StoredOriginal], caption: str
+) -> list[Photo]:
+    # Checked again under the lock: the project may have been concluded while files were decoding.
+    activity = _lock_activity(activity)
+    _require(actor, "activities.upload_photo", activity, _upload_refused())
+    saved = []
+    for original in originals:
+        photo = Photo.objects.create(
+            activity=activity,
+            uploaded_by=actor,
+            original=original.storage_name,
+            original_name=original.file_name,
+            caption=caption.strip()[:200],
+            width=original.width,
+            height=original.height,
+        )
+        saved.append(photo)
+        _queue_display_sizes(photo.pk)
+    return saved
 
 
 @transaction.atomic
