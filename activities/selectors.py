@@ -111,3 +111,11 @@ def achievements_to_verify(user) -> QuerySet[Achievement]:
         .prefetch_related("members")
         .order_by("created_at", "pk")
     )
+
+
+def achievement_for(user, achievement_id: int) -> Achievement | None:
+    """The achievement if it belongs to the user's committee, else None (a view answers 404)."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Achievement.objects.filter(pk=achievement_id, committee_id=committee_id).first()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("projects/", include("projects.urls")),
+    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,54 @@
+"""Files of activities: photos and certificates, served only inside their own committee.
+
+Everything outside the viewer's committee is 404 (not 403), so ids of other schools reveal
+nothing. Responses forbid type sniffing and carry a sandboxing CSP, and anything that is not
+one of our re-encoded images is sent as an attachment.
+"""
+
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_safe
+
+from . import selectors
+
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+_SIZES = {"original": "original", "small": "display_small", "large": "display_large"}
+
+
+def _file_response(field_file, download_name: str) -> FileResponse:
+    content_type = _IMAGE_TYPES.get(Path(field_file.name).suffix.lower())
+    if content_type is None:
+        response = FileResponse(field_file.open("rb"), as_attachment=True, filename=download_name)
+    else:
+        response = FileResponse(field_file.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_safe
+def photo_file(request: HttpRequest, photo_id: int, size: str) -> FileResponse:
+    """A photo's original or display size; 404 outside the committee, when archived or not made yet."""
+    photo = selectors.photo_for(request.user, photo_id)
+    if (
+        photo is None
+        or photo.is_archived
+        or size not in _SIZES
+        or not request.user.has_perm("activities.view_photo", photo)
+    ):
+        raise Http404
+    field_file = getattr(photo, _SIZES[size])
+    if not field_file:
+        raise Http404
+    return _file_response(field_file, photo.original_name or "photo")
+
+
+@require_safe
+def certificate_file(request: HttpRequest, achievement_id: int) -> FileResponse:
+    """An achievement's certificate: an image inline, a PDF as a download."""
+    achievement = selectors.achievement_for(request.user, achievement_id)
+    if achievement is None or not achievement.certificate:
+        raise Http404
+    return _file_response(achievement.certificate, achievement.certificate_name or "certificate")
