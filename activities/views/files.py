@@ -10,7 +10,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
-from . import selectors
+from .. import selectors
 
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 _SIZES = {"original": "original", "small": "display_small", "large": "display_large"}

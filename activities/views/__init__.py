@@ -1,0 +1,1 @@
+"""Pages of the activities app, one module per area (files, activity logs, photos, achievements, portraits)."""
