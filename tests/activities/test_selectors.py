@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+import pytest
+
 from activities import selectors, services
 from projects.models import Indicator
 from tests.activities import image_files as files
@@ -52,3 +54,19 @@ def test_photo_is_found_only_within_the_viewers_committee(activity, teacher, sec
     assert selectors.photo_for(leader_b, photo.pk) == photo
     assert selectors.photo_for(other_school_user, photo.pk) is None
     assert list(selectors.photos_of(activity)) == [photo]
+
+
+@pytest.mark.parametrize("extra_logs", [1, 12])
+def test_timeline_query_count_does_not_grow_with_the_logs(
+    open_project, leader_a, django_assert_num_queries, extra_logs
+):
+    for index in range(extra_logs):
+        services.activity_log_create(
+            actor=leader_a, project=open_project, data=tutoring_data(open_project, title=f"第{index + 1}次辅导")
+        )
+    with django_assert_num_queries(3):
+        logs = list(selectors.activity_logs_of(open_project))
+        for log in logs:
+            [value.indicator.unit for value in log.indicator_values.all()]
+            [member.name for member in log.participants.all()]
+    assert len(logs) == extra_logs
