@@ -29,9 +29,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-# base.html declares no icon, so Chromium asks for /favicon.ico and logs its 404. Only that
-# one missing resource is forgiven; drop it once the shell links an icon.
-TOLERATED_MISSING = {"/favicon.ico"}
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 
@@ -93,7 +90,7 @@ def _watched_page(request, browser, artifacts_dir: Path, **context_options) -> I
 
     def check_console(msg) -> None:
         where = msg.location.get("url", "")
-        if msg.type == "error" and urlsplit(where).path not in TOLERATED_MISSING:
+        if msg.type == "error":
             problems.append(f"console error: {msg.text} ({where})")
 
     page.on("console", check_console)
