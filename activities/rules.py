@@ -7,7 +7,7 @@ Activity and photo predicates follow the object to its project, so the same proj
 import rules
 
 from members.roles import roles_of
-from members.rules import has_member_profile, is_committee_member
+from members.rules import has_member_profile, is_committee_member, is_secretary
 from projects.enums import ProjectStatus
 
 from .enums import AchievementStatus
@@ -80,9 +80,26 @@ def has_stake_in_achievement(user, achievement) -> bool:
     if achievement is None:
         return False
     member_id = roles_of(user).member_id
+    # members.all() uses a prefetch when the page loaded one, so a queue of N rows asks no N queries.
     return achievement.recorded_by_id == user.pk or (
-        member_id is not None and achievement.members.filter(pk=member_id).exists()
+        member_id is not None and any(member.pk == member_id for member in achievement.members.all())
     )
+
+
+@rules.predicate
+def is_verified(_user, achievement) -> bool:
+    return achievement is not None and achievement.status == AchievementStatus.VERIFIED
+
+
+@rules.predicate
+def credits_led_group(user, achievement) -> bool:
+    """The achievement names a member or a project of a group the user leads."""
+    led = roles_of(user).led_group_ids
+    if achievement is None or not led:
+        return False
+    if achievement.project_id is not None and achievement.project.group_id in led:
+        return True
+    return any(member.group_id in led for member in achievement.members.all())
 
 
 can_write_activity = in_projects_committee & leads_projects_group & project_is_open
@@ -103,6 +120,14 @@ rules.add_perm(
 # Photos are seen by everyone of the same committee, nobody else.
 rules.add_perm("activities.view_photo", in_projects_committee)
 rules.add_perm("activities.record_achievement", has_member_profile)
+rules.add_perm("activities.view_achievement_list", has_member_profile)
+# Verified achievements are public within the school; pending and rejected ones stay with those concerned.
+rules.add_perm(
+    "activities.view_achievement",
+    in_achievements_committee & (is_verified | is_committee_member | has_stake_in_achievement | credits_led_group),
+)
+rules.add_perm("activities.review_achievements", is_committee_member)
+rules.add_perm("activities.record_committee_honour", is_secretary)
 rules.add_perm(
     "activities.verify_achievement",
     in_achievements_committee & is_committee_member & is_pending & ~has_stake_in_achievement,

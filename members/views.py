@@ -38,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             else None
         ),
         "pending_reviews": _pending_reviews(request.user) if roles.is_committee_member else [],
+        "pending_achievements": _pending_achievements(request.user) if roles.is_committee_member else 0,
         **_project_todo(request.user),
     }
     return render(request, "members/home.html", context)
@@ -48,6 +49,12 @@ def _pending_reviews(user) -> list:
     from projects.review_selectors import my_pending_reviews
 
     return my_pending_reviews(user)
+
+
+def _pending_achievements(user) -> int:
+    from activities.achievement_selectors import pending_achievement_count
+
+    return pending_achievement_count(user)
 
 
 def _project_todo(user) -> dict:

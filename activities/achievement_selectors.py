@@ -1,0 +1,120 @@
+"""Reads behind the achievement pages: the tabs of the list, one achievement, the form's choices.
+
+Everything is scoped to the user's committee; a tab the user has no right to is empty.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from members.models import Member
+from members.roles import roles_of
+from projects.enums import PUBLIC_STATUSES
+from projects.models import MicroProject
+from projects.selectors import projects_visible_to
+
+from .enums import AchievementStatus
+from .models import Achievement
+
+
+class Tab:
+    MINE = "mine"
+    GROUP = "group"
+    ALL = "all"
+
+
+def tabs_of(user) -> list[str]:
+    """The list's tabs the user may open: 我的成果 always, 本组成果 for leaders, 全校成果 for the committee."""
+    roles = roles_of(user)
+    tabs = [Tab.MINE]
+    if roles.led_group_ids:
+        tabs.append(Tab.GROUP)
+    if roles.is_committee_member:
+        tabs.append(Tab.ALL)
+    return tabs
+
+
+@dataclass(frozen=True)
+class AchievementFilter:
+    tab: str = Tab.MINE
+    kind: str = ""
+    level: str = ""
+    status: str = ""
+
+
+def _tab_condition(user, tab: str) -> Q | None:
+    roles = roles_of(user)
+    if tab == Tab.MINE:
+        mine = Q(recorded_by_id=user.pk)
+        if roles.member_id:
+            mine |= Q(members__id=roles.member_id)
+        return mine
+    if tab == Tab.GROUP and roles.led_group_ids:
+        return Q(members__group_id__in=roles.led_group_ids) | Q(project__group_id__in=roles.led_group_ids)
+    if tab == Tab.ALL and roles.is_committee_member:
+        return Q()
+    return None
+
+
+def achievement_list(user, achievement_filter: AchievementFilter) -> QuerySet[Achievement]:
+    """Rows of one tab of the achievement list, newest first, with recorder, project and members loaded."""
+    committee_id = roles_of(user).committee_id
+    condition = _tab_condition(user, achievement_filter.tab)
+    if committee_id is None or condition is None:
+        return Achievement.objects.none()
+    # The tab's joins may repeat a row (one per credited member): select ids, then the rows.
+    ids = Achievement.objects.filter(condition, committee_id=committee_id).values("pk")
+    achievements = Achievement.objects.filter(pk__in=ids)
+    if achievement_filter.kind:
+        achievements = achievements.filter(kind=achievement_filter.kind)
+    if achievement_filter.level:
+        achievements = achievements.filter(level=achievement_filter.level)
+    if achievement_filter.status:
+        achievements = achievements.filter(status=achievement_filter.status)
+    return (
+        achievements.select_related("recorded_by__member", "project")
+        .prefetch_related("members")
+        .order_by("-awarded_on", "-pk")
+    )
+
+
+def achievement_detail(user, achievement_id: int) -> Achievement | None:
+    """One achievement of the user's committee with everything its page shows, else None (404)."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return (
+        Achievement.objects.filter(pk=achievement_id, committee_id=committee_id)
+        .select_related("recorded_by__member", "verified_by__member", "project", "project__group")
+        .prefetch_related("members__group")
+        .first()
+    )
+
+
+def pending_achievement_count(user) -> int:
+    """How many achievements of the committee wait for verification (0 outside the committee)."""
+    roles = roles_of(user)
+    if not roles.is_committee_member:
+        return 0
+    return Achievement.objects.filter(committee_id=roles.committee_id, status=AchievementStatus.PENDING).count()
+
+
+def creditable_members(user) -> QuerySet[Member]:
+    """Whom the user may credit: themself; a leader also their groups; the committee anyone of the school."""
+    roles = roles_of(user)
+    if roles.committee_id is None:
+        return Member.objects.none()
+    members = Member.objects.filter(committee_id=roles.committee_id, is_active=True)
+    if not roles.is_committee_member:
+        members = members.filter(Q(pk=roles.member_id) | Q(group_id__in=roles.led_group_ids))
+    return members.select_related("group").order_by("group__branch__position", "group__position", "name")
+
+
+def linkable_projects(user) -> QuerySet[MicroProject]:
+    """Approved projects the user can see, which an achievement may name as its source."""
+    return (
+        projects_visible_to(user)
+        .filter(status__in=PUBLIC_STATUSES)
+        .select_related("group")
+        .order_by("-school_year", "group__branch__position", "group__position", "title")
+    )
