@@ -7,11 +7,12 @@ from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from branches.models import Committee
+from members.models import Member
 from members.roles import roles_of
-from projects.models import MicroProject, ProjectTarget
+from projects.models import Indicator, MicroProject, ProjectTarget
 
 from .enums import AchievementLevel, AchievementStatus
-from .models import Achievement, ActivityLog, IndicatorValue, Photo
+from .models import Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
 
 
 def verified_achievement_counts(committee: Committee | int) -> dict[str, int]:
@@ -119,3 +120,80 @@ def achievement_for(user, achievement_id: int) -> Achievement | None:
     if committee_id is None:
         return None
     return Achievement.objects.filter(pk=achievement_id, committee_id=committee_id).first()
+
+
+def activity_for(user, activity_id: int) -> ActivityLog | None:
+    """One activity of the user's committee (archived ones too), with everything its page shows.
+
+    None outside the committee, so the view answers 404.
+    """
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return (
+        ActivityLog.objects.filter(pk=activity_id, project__committee_id=committee_id)
+        .select_related("project", "project__group", "project__group__branch", "created_by", "created_by__member")
+        .prefetch_related(
+            Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")),
+            Prefetch("participants", queryset=Member.objects.order_by("name")),
+            Prefetch(
+                "revisions",
+                queryset=ActivityRevision.objects.select_related("edited_by", "edited_by__member").order_by(
+                    "-edited_at", "-pk"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def activity_gallery(activity: ActivityLog) -> list[Photo]:
+    """The activity's current photos in upload order, each knowing its activity (no query per photo)."""
+    photos = list(photos_of(activity))
+    for photo in photos:
+        photo.activity = activity
+    return photos
+
+
+def project_gallery(project: MicroProject, *, limit: int) -> list[Photo]:
+    """The project's latest photos of current activities, newest first, with their activity joined."""
+    return list(
+        Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
+        .select_related("activity")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def project_photos(project: MicroProject) -> QuerySet[Photo]:
+    """Every current photo of the project's current activities, by activity date then upload order."""
+    return (
+        Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
+        .select_related("activity")
+        .order_by("activity__date", "activity_id", "created_at", "pk")
+    )
+
+
+def activity_indicator_choices(project: MicroProject) -> list[Indicator]:
+    """Indicators an activity may report: the project's targets first, then the rest of the catalogue.
+
+    Inactive catalogue entries stay out unless the project targets them.
+    """
+    target_ids = list(ProjectTarget.objects.filter(project=project).values_list("indicator_id", flat=True))
+    indicators = Indicator.objects.filter(committee_id=project.committee_id).filter(
+        Q(is_active=True) | Q(pk__in=target_ids)
+    )
+    return sorted(
+        indicators, key=lambda indicator: (indicator.pk not in target_ids, indicator.position, indicator.name)
+    )
+
+
+def activity_participant_choices(project: MicroProject) -> QuerySet[Member]:
+    """Members who may be named on an activity: the project's participants and its branch's active members."""
+    return (
+        Member.objects.filter(
+            Q(group__branch_id=project.group.branch_id, is_active=True) | Q(pk__in=project.participants.values("pk"))
+        )
+        .select_related("group")
+        .distinct()
+        .order_by("group__position", "name")
+    )

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from .views import achievements, files
+from .views import achievements, activities, files, photos
 
 app_name = "activities"
 
 urlpatterns = [
+    # Activity logs and their photos.
+    path("projects/<int:project_id>/new/", activities.activity_create, name="activity_create"),
+    path("projects/<int:project_id>/photos.zip", photos.project_photos_zip, name="project_photos_zip"),
+    path("<int:activity_id>/", activities.activity_detail, name="activity_detail"),
+    path("<int:activity_id>/edit/", activities.activity_edit, name="activity_edit"),
+    path("<int:activity_id>/archive/", activities.activity_archive, name="activity_archive"),
+    path("<int:activity_id>/photos/", photos.photo_upload, name="photo_upload"),
+    path("photos/<int:photo_id>/archive/", photos.photo_archive, name="photo_archive"),
     path("photos/<int:photo_id>/<slug:size>/", files.photo_file, name="photo_file"),
     path("achievements/<int:achievement_id>/certificate/", files.certificate_file, name="certificate_file"),
     # Achievements and their verification.
