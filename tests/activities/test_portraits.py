@@ -1,6 +1,7 @@
 """党员画像 on the member and group pages: what counts, what is listed, and a fixed number of queries."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -79,6 +80,9 @@ def test_member_page_shows_activities_hours_photos_and_only_verified_achievement
     assert "没有我的活动" not in html and "已归档的活动" not in html
     assert reverse("activities:photo_file", args=[photo.pk, "small"]) in html
     assert "已认定的区级一等奖" in html and "待审核的优质课" in html and "未通过的成果" not in html
+    # Only the verified one links to its page: a pending one is not public in the school yet.
+    assert reverse("activities:achievement_detail", args=[verified.pk]) in html
+    assert len(re.findall(r'href="/activities/achievements/\d+/"', html)) == 1
 
 
 def test_a_photo_still_being_processed_shows_a_placeholder(login, activity, teacher):
