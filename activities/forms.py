@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import iso_date_input
@@ -12,7 +13,7 @@ from .models import ActivityLog
 
 
 class ActivityForm(forms.Form):
-    date = forms.DateField(label=_("活动日期"), widget=iso_date_input())
+    date = forms.DateField(label=_("活动日期"), widget=iso_date_input(), initial=timezone.localdate)
     activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", "---------"), *ActivityType.choices])
     title = forms.CharField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
     place = forms.CharField(label=_("活动地点"), max_length=100, required=False)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activities import services
 from activities.enums import ActivityType
@@ -53,6 +54,7 @@ def _progress_text(client, project) -> str:
 def test_create_page_lists_the_projects_targets_first(login, leader_a, open_project):
     response = login(leader_a).get(reverse("activities:activity_create", args=[open_project.pk]))
     assert response.status_code == 200
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in response.content.decode()  # today by default
     values = response.context["values"]
     target = Indicator.objects.get(committee=open_project.committee, name="一对一助学")
     assert values.initial_form_count() == 1 and values.forms[0].initial == {"indicator": target.pk, "value": None}
