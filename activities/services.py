@@ -23,6 +23,7 @@ from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
 from projects.models import Indicator, MicroProject
+from projects.stats_services import stats_queue_for_achievement, stats_queue_for_project
 
 from . import images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus, ActivityType, RevisionAction
@@ -154,6 +155,7 @@ def activity_log_create(*, actor: User, project: MicroProject, data: ActivityDat
     _check_activity(project, data)
     activity = ActivityLog(project=project, created_by=actor)
     _write_activity(activity, data)
+    stats_queue_for_project(project)
     return activity
 
 
@@ -170,6 +172,7 @@ def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityDat
     _check_activity(activity.project, data)
     _revise(activity, actor, RevisionAction.UPDATED)
     _write_activity(activity, data)
+    stats_queue_for_project(activity.project)
     return activity
 
 
@@ -186,6 +189,7 @@ def activity_log_archive(*, actor: User, activity: ActivityLog) -> ActivityLog:
     _revise(activity, actor, RevisionAction.ARCHIVED)
     activity.is_archived = True
     activity.save(update_fields=["is_archived", "updated_at"])
+    stats_queue_for_project(activity.project)
     return activity
 
 
@@ -285,6 +289,7 @@ def _photos_create(
         )
         saved.append(photo)
         _queue_display_sizes(photo.pk)
+    stats_queue_for_project(activity.project)
     return saved
 
 
@@ -295,6 +300,7 @@ def photo_archive(*, actor: User, photo: Photo) -> Photo:
     _require(actor, "activities.archive_photo", photo, _("只有上传人或本党小组的组长可以归档照片。"))
     photo.is_archived = True
     photo.save(update_fields=["is_archived"])
+    stats_queue_for_project(photo.activity.project)
     return photo
 
 
@@ -468,6 +474,7 @@ def achievement_verify(*, actor: User, achievement: Achievement) -> Achievement:
     achievement.verified_by = actor
     achievement.verified_at = timezone.now()
     achievement.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
+    stats_queue_for_achievement(achievement)
     return achievement
 
 

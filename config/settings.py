@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,6 +179,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Nightly full recompute of the statistics snapshots (edits also queue an incremental one).
+CELERY_BEAT_SCHEDULE = {
+    "recompute-all-stats": {"task": "projects.tasks.recompute_all_stats", "schedule": crontab(hour=2, minute=30)},
+}
+# Seconds a statistics recompute waits after the first edit of a burst, so the burst costs one.
+STATS_RECOMPUTE_DELAY = env_int("STATS_RECOMPUTE_DELAY", 10)
+# The recompute's pending marks must be shared by web and worker processes: Redis when there is one.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Security: strict in production, relaxed only where DEBUG needs it.
 SESSION_COOKIE_HTTPONLY = True

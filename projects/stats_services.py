@@ -1,0 +1,219 @@
+"""Writes of the statistics snapshots: recompute (an upsert), refresh on demand, queue after a write.
+
+The writes of activities, photos and achievements call `stats_queue_for_project` or
+`stats_queue_for_achievement` inside their transaction. Once it commits, the touched scopes'
+snapshots are marked as edited (readers then know the figures are older than the data) and
+one debounced `recompute_stats_for` task is sent per burst of edits: a cache key per scope
+(``add`` = SET NX EX) says a recompute is already pending, and the task clears it as it starts.
+If the broker or the cache is down, the write has already committed; the failure is logged and
+readers keep the last snapshot until the nightly recompute or the secretary's refresh.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Achievement
+from branches.models import Committee
+from members.models import User
+from members.roles import roles_of
+
+from . import stats
+from .errors import ProjectError
+from .models import MicroProject, StatSnapshot
+
+logger = logging.getLogger(__name__)
+
+# A pending mark outlives the task's countdown by this much, in case the worker is slow to start it.
+PENDING_GRACE_SECONDS = 600
+
+
+def recompute_delay() -> int:
+    """Seconds a recompute waits after the first edit of a burst (settings.STATS_RECOMPUTE_DELAY)."""
+    return getattr(settings, "STATS_RECOMPUTE_DELAY", 10)
+
+
+def _scopes_q(scope_keys: Sequence[str]) -> Q:
+    condition = Q(pk__in=[])
+    for key in scope_keys:
+        kind, scope_id = stats.parse_scope_key(key)
+        condition |= Q(scope_kind=kind, scope_id=scope_id)
+    return condition
+
+
+def stats_recompute(*, committee_id: int, school_year: str | None = None, scopes: Sequence[str] | None = None) -> int:
+    """Recompute and upsert the snapshots of a committee; returns the number of rows written.
+
+    ``school_year`` None means every school year with data; ``scopes`` None means every scope
+    (and rows of scopes that no longer exist are removed), else only those scope keys. Running
+    it twice writes the same figures (only ``computed_at`` moves, to the start of each run).
+    """
+    years = [school_year] if school_year else stats.school_years_of(committee_id)
+    written = 0
+    for year in years:
+        started = timezone.now()
+        figures = stats.compute_figures(committee_id, year, scopes)
+        written += _upsert(committee_id, year, scopes, figures, started)
+    return written
+
+
+@transaction.atomic
+def _upsert(
+    committee_id: int,
+    school_year: str,
+    scopes: Sequence[str] | None,
+    figures: dict[stats.SnapshotKey, dict],
+    computed_at,
+) -> int:
+    existing = StatSnapshot.objects.filter(committee_id=committee_id, school_year=school_year)
+    if scopes is not None:
+        existing = existing.filter(_scopes_q(scopes))
+    # Locked in primary-key order, so two recomputes of overlapping scopes cannot deadlock.
+    rows = {(row.scope_kind, row.scope_id, row.month): row for row in existing.select_for_update().order_by("pk")}
+    StatSnapshot.objects.filter(pk__in=[row.pk for key, row in rows.items() if key not in figures]).delete()
+    changed, created = [], []
+    for (kind, scope_id, month), data in figures.items():
+        row = rows.get((kind, scope_id, month))
+        if row is None:
+            created.append(
+                StatSnapshot(
+                    committee_id=committee_id,
+                    scope_kind=kind,
+                    scope_id=scope_id,
+                    school_year=school_year,
+                    month=month,
+                    figures=data,
+                    computed_at=computed_at,
+                )
+            )
+        else:
+            row.figures, row.computed_at = data, computed_at
+            changed.append(row)
+    StatSnapshot.objects.bulk_update(changed, ["figures", "computed_at"], batch_size=200)
+    # A concurrent first recompute may create the same rows: the unique constraints refuse
+    # the second, whose task retries and then updates them.
+    StatSnapshot.objects.bulk_create(created, batch_size=200)
+    return len(changed) + len(created)
+
+
+def stats_refresh_now(*, actor: User, committee: Committee) -> int:
+    """The secretary's "refresh": recompute every snapshot of the committee in this process.
+
+    For when the broker is down or figures are wanted at once; returns the rows written.
+    """
+    roles = roles_of(actor)
+    if not roles.is_secretary or roles.committee_id != committee.pk:
+        raise ProjectError(_("只有本校党委书记可以立即刷新统计数据。"))
+    return stats_recompute(committee_id=committee.pk)
+
+
+def _pending_key(committee_id: int, school_year: str, scope: str) -> str:
+    return f"stats:pending:{committee_id}:{school_year}:{scope}"
+
+
+def stats_pending_clear(*, committee_id: int, school_year: str, scopes: Sequence[str]) -> None:
+    """Forget the pending marks of these scopes: edits from now on queue a new recompute."""
+    cache.delete_many([_pending_key(committee_id, school_year, scope) for scope in scopes])
+
+
+@dataclass
+class _PendingRecompute:
+    """Scopes touched by the current transaction, sent once when it commits."""
+
+    scopes: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+    done: bool = False
+
+    def flush(self) -> None:
+        self.done = True
+        batches, self.scopes = self.scopes, {}
+        for (committee_id, school_year), scopes in batches.items():
+            _after_commit(committee_id, school_year, sorted(scopes))
+
+
+def stats_queue(*, committee_id: int, school_year: str, scopes: Sequence[str]) -> None:
+    """Mark the scopes edited and queue their debounced recompute once the transaction commits.
+
+    Many edits in one transaction send one task; a rolled-back transaction sends nothing.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _after_commit(committee_id, school_year, sorted(set(scopes)))
+        return
+    pending = getattr(connection, "_stats_pending", None)
+    registered = (
+        pending is not None
+        and not pending.done
+        and any(callback == pending.flush for _ids, callback, _robust in connection.run_on_commit)
+    )
+    if not registered:
+        pending = _PendingRecompute()
+        connection._stats_pending = pending
+        transaction.on_commit(pending.flush)
+    pending.scopes.setdefault((committee_id, school_year), set()).update(scopes)
+
+
+def stats_queue_for_project(project: MicroProject) -> None:
+    """After an activity or photo of the project is written: its project, group, branch, type, committee."""
+    stats_queue(
+        committee_id=project.committee_id,
+        school_year=project.school_year,
+        scopes=stats.project_scope_keys(project),
+    )
+
+
+def stats_queue_for_achievement(achievement: Achievement) -> None:
+    """After an achievement changes status: its project's scopes, or the committee's for its date."""
+    if achievement.project_id is not None:
+        stats_queue_for_project(MicroProject.objects.get(pk=achievement.project_id))
+        return
+    stats_queue(
+        committee_id=achievement.committee_id,
+        school_year=stats.school_year_of(achievement.awarded_on),
+        scopes=[stats.scope_key(stats.StatScope.COMMITTEE, achievement.committee_id)],
+    )
+
+
+def _after_commit(committee_id: int, school_year: str, scopes: list[str]) -> None:
+    """Runs after the write committed: nothing here may fail the write, so errors are logged."""
+    from .tasks import recompute_stats_for
+
+    try:
+        StatSnapshot.objects.filter(committee_id=committee_id, school_year=school_year).filter(
+            _scopes_q(scopes)
+        ).update(edited_at=timezone.now())
+    except DatabaseError:
+        logger.exception("statistics: could not mark snapshots of committee %s as edited", committee_id)
+    delay = recompute_delay()
+    fresh: list[str] = []
+    try:
+        fresh = [
+            scope
+            for scope in scopes
+            if cache.add(_pending_key(committee_id, school_year, scope), 1, timeout=delay + PENDING_GRACE_SECONDS)
+        ]
+        if fresh:
+            # retry=False: with the broker down, fail at once instead of holding the request.
+            recompute_stats_for.apply_async(
+                args=[committee_id, school_year, fresh], countdown=delay, retry=False, ignore_result=True
+            )
+    except Exception:
+        # The broker or the cache is unreachable (or, in eager mode, the recompute failed):
+        # the edit stands, readers see the last snapshot marked stale.
+        logger.warning(
+            "statistics: recompute of %s for committee %s (%s) not queued",
+            ", ".join(scopes),
+            committee_id,
+            school_year,
+            exc_info=True,
+        )
+        try:
+            stats_pending_clear(committee_id=committee_id, school_year=school_year, scopes=fresh)
+        except Exception:
+            logger.warning("statistics: pending marks not cleared", exc_info=True)

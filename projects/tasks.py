@@ -1,0 +1,72 @@
+"""Celery tasks of the projects app: the statistics snapshots. Ids in, re-read, call a service.
+
+Every task is idempotent (an upsert under the snapshots' unique constraints), so it is
+acknowledged late and retried with backoff on database errors; its hard time limit stays
+well below the broker's visibility timeout (3600 s) so a running task is never redelivered.
+"""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from branches.models import Committee
+
+from . import stats_services
+
+RETRY = {
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    # Nobody reads their results; without a result, sending never waits on the result backend.
+    "ignore_result": True,
+}
+
+
+@shared_task(soft_time_limit=120, time_limit=180, **RETRY)
+def recompute_stats_for(committee_id: int, school_year: str, scope_keys: list[str]) -> int:
+    """Recompute the snapshots of a few scopes (keys such as ``"group:3"``) after edits.
+
+    Queued by `stats_services.stats_queue` with a countdown; it clears the scopes' pending
+    marks first, so an edit made while it runs queues the next recompute. Returns rows written.
+    """
+    stats_services.stats_pending_clear(committee_id=committee_id, school_year=school_year, scopes=scope_keys)
+    return stats_services.stats_recompute(committee_id=committee_id, school_year=school_year, scopes=scope_keys)
+
+
+@shared_task(soft_time_limit=900, time_limit=1200, **RETRY)
+def recompute_committee_stats(committee_id: int, school_year: str | None = None) -> int:
+    """Recompute every snapshot of one committee (every school year unless one is given)."""
+    return stats_services.stats_recompute(committee_id=committee_id, school_year=school_year)
+
+
+@shared_task(soft_time_limit=60, time_limit=120, **RETRY)
+def recompute_all_stats() -> int:
+    """The nightly full recompute (beat, 02:30): one `recompute_committee_stats` per committee.
+
+    Returns the number of committees queued.
+    """
+    committee_ids = list(Committee.objects.order_by("pk").values_list("pk", flat=True))
+    for committee_id in committee_ids:
+        recompute_committee_stats.delay(committee_id)
+    return len(committee_ids)
+
+
+# Reports: storage and database errors are retried with backoff, then recorded on the job, as
+# is any other error; the time limits leave room for a large year's workbook.
+
+
+@shared_task(bind=True, soft_time_limit=600, time_limit=660, max_retries=3, acks_late=True)
+def build_report(self, job_id: int) -> str:
+    """Build a report job's file; a done or failed job is left alone. Returns the job's status."""
+    from . import report_services  # here, so workers without reports do not import python-docx
+
+    try:
+        return report_services.report_build(job_id=job_id)
+    except (DatabaseError, OSError) as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+        return report_services.report_fail(job_id=job_id, error=exc)
+    except Exception as exc:  # whatever went wrong, the user sees the job failed
+        return report_services.report_fail(job_id=job_id, error=exc)
