@@ -38,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             else None
         ),
         "pending_reviews": _pending_reviews(request.user) if roles.is_committee_member else [],
+        **_assessment_todo(request.user),
         "pending_achievements": _pending_achievements(request.user) if roles.is_committee_member else 0,
         **_project_todo(request.user),
     }
@@ -55,6 +56,15 @@ def _pending_achievements(user) -> int:
     from activities.achievement_selectors import pending_achievement_count
 
     return pending_achievement_count(user)
+
+
+def _assessment_todo(user) -> dict:
+    from projects import assessment_selectors
+
+    return {
+        "pending_assessments": assessment_selectors.my_pending_assessments(user),
+        "assessment_results": assessment_selectors.published_results_for_groups(user),
+    }
 
 
 def _project_todo(user) -> dict:

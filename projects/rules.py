@@ -5,7 +5,7 @@ import rules
 from members.roles import roles_of
 from members.rules import has_member_profile, in_same_committee, is_committee_member, is_group_leader, is_secretary
 
-from .enums import EDITABLE_STATUSES, PUBLIC_STATUSES, REVIEWABLE_STATUSES, ProjectStatus
+from .enums import EDITABLE_STATUSES, PUBLIC_STATUSES, REVIEWABLE_STATUSES, AssessmentStatus, ProjectStatus
 
 
 def participant_ids(project) -> set[int]:
@@ -142,3 +142,90 @@ rules.add_perm(
 )
 rules.add_perm("projects.start_project", in_same_committee & (leads_project_group | is_secretary) & is_approved)
 rules.add_perm("projects.conclude_project", in_same_committee & is_secretary & is_in_progress)
+
+
+# The year-end assessment (考核). Objects are an AssessmentRound, or an assessment entry: a round
+# and one of its concluded projects (assessment_selectors.AssessmentEntry).
+
+
+@rules.predicate
+def is_round_open(_user, assessment_round) -> bool:
+    return assessment_round is not None and assessment_round.status == AssessmentStatus.OPEN
+
+
+@rules.predicate
+def is_round_published(_user, assessment_round) -> bool:
+    return assessment_round is not None and assessment_round.status == AssessmentStatus.PUBLISHED
+
+
+@rules.predicate
+def round_has_sheets(_user, assessment_round) -> bool:
+    """Scoring has started; lists annotate `sheet_count`, otherwise it is one query."""
+    if assessment_round is None:
+        return False
+    count = getattr(assessment_round, "sheet_count", None)
+    if count is not None:
+        return count > 0
+    return assessment_round.sheets.exists()
+
+
+@rules.predicate
+def is_entry_open(_user, entry) -> bool:
+    return entry is not None and entry.assessment_round.status == AssessmentStatus.OPEN
+
+
+@rules.predicate
+def is_entry_published(_user, entry) -> bool:
+    return entry is not None and entry.assessment_round.status == AssessmentStatus.PUBLISHED
+
+
+@rules.predicate
+def is_entry_assessable(_user, entry) -> bool:
+    """The project is a concluded project of the round's committee and school year."""
+    if entry is None:
+        return False
+    project, assessment_round = entry.project, entry.assessment_round
+    return (
+        project.status == ProjectStatus.CONCLUDED
+        and project.committee_id == assessment_round.committee_id
+        and project.school_year == assessment_round.school_year
+    )
+
+
+@rules.predicate
+def has_entry_conflict(user, entry) -> bool:
+    return entry is not None and has_conflict_of_interest(user, entry.project)
+
+
+@rules.predicate
+def has_assessed_entry(user, entry) -> bool:
+    return entry is not None and user.pk in entry.assessor_ids
+
+
+rules.add_perm("projects.view_assessments", is_committee_member)
+rules.add_perm("projects.open_assessment", is_secretary)
+rules.add_perm("projects.view_assessment", in_same_committee & is_committee_member)
+rules.add_perm("projects.set_assessment_thresholds", in_same_committee & is_secretary & is_round_open)
+rules.add_perm("projects.edit_assessment_rubric", in_same_committee & is_secretary & is_round_open & ~round_has_sheets)
+rules.add_perm("projects.publish_assessment", in_same_committee & is_secretary & is_round_open)
+rules.add_perm(
+    "projects.view_assessment_ranking",
+    in_same_committee & (is_secretary | (is_committee_member & is_round_published)),
+)
+rules.add_perm(
+    "projects.score_assessment",
+    in_same_committee & is_committee_member & ~has_entry_conflict & is_entry_open & is_entry_assessable,
+)
+rules.add_perm(
+    "projects.view_assessment_scores",
+    in_same_committee
+    & is_committee_member
+    & ~has_entry_conflict
+    & (is_secretary | has_assessed_entry | is_entry_published),
+)
+# A published result on the project page and the home page: the group, its leader, its branch
+# secretary and the committee.
+rules.add_perm(
+    "projects.view_assessment_result",
+    in_same_committee & (is_in_project_group | leads_project_group | leads_project_branch | is_committee_member),
+)

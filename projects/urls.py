@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, catalogue, review
+from .views import applications, assessment, catalogue, review
 
 app_name = "projects"
 urlpatterns = [
@@ -24,4 +24,18 @@ urlpatterns = [
     path("catalogue/<slug:kind>/new/", catalogue.catalogue_create, name="catalogue_create"),
     path("catalogue/<slug:kind>/<int:item_id>/edit/", catalogue.catalogue_edit, name="catalogue_edit"),
     path("catalogue/<slug:kind>/<int:item_id>/active/", catalogue.catalogue_set_active, name="catalogue_set_active"),
+    # The year-end assessment.
+    path("assessment/", assessment.assessment_list, name="assessment_list"),
+    path("assessment/new/", assessment.assessment_open, name="assessment_open"),
+    path("assessment/<int:round_id>/", assessment.assessment_round, name="assessment_round"),
+    path("assessment/<int:round_id>/settings/", assessment.assessment_settings, name="assessment_settings"),
+    path("assessment/<int:round_id>/thresholds/", assessment.assessment_thresholds, name="assessment_thresholds"),
+    path("assessment/<int:round_id>/rubric/", assessment.assessment_rubric, name="assessment_rubric"),
+    path("assessment/<int:round_id>/ranking/", assessment.assessment_ranking, name="assessment_ranking"),
+    path("assessment/<int:round_id>/publish/", assessment.assessment_publish, name="assessment_publish"),
+    path(
+        "assessment/<int:round_id>/projects/<int:project_id>/",
+        assessment.assessment_sheet,
+        name="assessment_sheet",
+    ),
 ]

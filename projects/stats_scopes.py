@@ -1,0 +1,97 @@
+"""Statistics scopes and school years: how a scope is named and which dates a school year covers.
+
+A *scope* is a project, a group, a branch, a project type or the whole committee, named by a
+key such as ``"group:3"`` in tasks and services.
+"""
+
+import datetime
+
+from django.db.models.functions import TruncMonth
+
+from activities.enums import AchievementStatus
+from activities.models import Achievement
+from branches.models import Committee, Group
+
+from .enums import PUBLIC_STATUSES
+from .models import MicroProject, StatScope
+
+SCOPE_PATHS: dict[str, str] = {
+    StatScope.PROJECT: "id",
+    StatScope.GROUP: "group_id",
+    StatScope.BRANCH: "group__branch_id",
+    StatScope.TYPE: "project_type_id",
+    StatScope.COMMITTEE: "committee_id",
+}
+
+# (kind, scope id, first day of the month or None for the whole school year)
+SnapshotKey = tuple[str, int, datetime.date | None]
+
+
+def scope_key(kind: str, scope_id: int) -> str:
+    """``scope_key("group", 3) == "group:3"``: the name of a scope in tasks and services."""
+    return f"{kind}:{scope_id}"
+
+
+def parse_scope_key(key: str) -> tuple[str, int]:
+    """The (kind, id) of a scope key; ValueError for anything else."""
+    kind, _, raw_id = key.partition(":")
+    if kind not in SCOPE_PATHS or not raw_id.isdigit():
+        raise ValueError(f"not a statistics scope key: {key!r}")
+    return kind, int(raw_id)
+
+
+def project_scope_keys(project: MicroProject) -> list[str]:
+    """The scopes a change to the project's activities, photos or achievements touches."""
+    branch_id = Group.objects.filter(pk=project.group_id).values_list("branch_id", flat=True).first()
+    keys = [scope_key(StatScope.PROJECT, project.pk), scope_key(StatScope.GROUP, project.group_id)]
+    if branch_id is not None:
+        keys.append(scope_key(StatScope.BRANCH, branch_id))
+    if project.project_type_id is not None:
+        keys.append(scope_key(StatScope.TYPE, project.project_type_id))
+    keys.append(scope_key(StatScope.COMMITTEE, project.committee_id))
+    return keys
+
+
+def school_year_of(day: datetime.date) -> str:
+    """The school year a date falls in; a school year runs from September to August."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_bounds(school_year: str) -> tuple[datetime.date, datetime.date]:
+    """First and last day of a school year such as ``"2024-2025"``."""
+    start = int(school_year[:4])
+    return datetime.date(start, 9, 1), datetime.date(start + 1, 8, 31)
+
+
+def school_year_months(school_year: str) -> list[datetime.date]:
+    """The first day of each of the school year's twelve months, September first."""
+    start = int(school_year[:4])
+    return [datetime.date(start + (month < 9), month, 1) for month in (*range(9, 13), *range(1, 9))]
+
+
+def normalise_school_year(raw: str) -> str:
+    """``"2024"`` or ``"2024-2025"`` → ``"2024-2025"``; ValueError for anything else."""
+    raw = raw.strip()
+    start = raw[:4]
+    if not start.isdigit() or raw not in (start, f"{start}-{int(start) + 1}"):
+        raise ValueError(f"not a school year: {raw!r}")
+    return f"{start}-{int(start) + 1}"
+
+
+def school_years_of(committee: Committee | int) -> list[str]:
+    """School years with approved projects or committee achievements, oldest first (two queries)."""
+    years = set(
+        MicroProject.objects.filter(committee=committee, status__in=PUBLIC_STATUSES)
+        .values_list("school_year", flat=True)
+        .distinct()
+    )
+    # Achievements without a project belong to the school year of their date.
+    dates = (
+        Achievement.objects.filter(committee=committee, status=AchievementStatus.VERIFIED, project__isnull=True)
+        .annotate(month=TruncMonth("awarded_on"))
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    years.update(school_year_of(month) for month in dates)
+    return sorted(years)
