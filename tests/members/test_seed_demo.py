@@ -16,8 +16,9 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_seed_demo_builds_the_article_school_and_twice_changes_nothing(settings):
+def test_seed_demo_builds_the_article_school_and_twice_changes_nothing(settings, tmp_path):
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path  # the demo photos
     call_command("seed_demo")
     first = _counts()
     call_command("seed_demo")
@@ -60,8 +61,9 @@ def test_seed_demo_builds_the_article_school_and_twice_changes_nothing(settings)
 
 
 @pytest.mark.django_db
-def test_seed_demo_refuses_production_without_force(settings):
+def test_seed_demo_refuses_production_without_force(settings, tmp_path):
     settings.DEBUG = False
+    settings.MEDIA_ROOT = tmp_path  # the demo photos
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert Committee.objects.count() == 0

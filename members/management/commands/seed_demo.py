@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from activities import demo as activity_demo
 from members import demo
 from projects import demo as project_demo
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             committees = demo.seed_organisation()
             project_demo.seed_projects(committees[0])
+            activity_demo.seed_activities(committees[0])
             project_demo.seed_catalogue(committees[1])
         for committee in committees:
             self.stdout.write(f"{committee.school_name} ({committee.slug}): {committee.members.count()} members")
