@@ -13,6 +13,13 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # Uploaded and seeded files go to a per-test folder, never into the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def demo_schools(db):
     """Both demo schools, as `seed_demo` builds them: (大坪小学, 红岩小学)."""
