@@ -71,6 +71,11 @@ def worker():
         task_prerun.disconnect(count)
 
 
+def ours(runs: list[tuple], committee_id: int) -> list[tuple]:
+    """This test's recomputes: a task left in the broker by an earlier test names another committee."""
+    return [run for run in runs if run[0] == committee_id]
+
+
 def _wait_for(condition, seconds: float = 40) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -105,7 +110,7 @@ def test_worker_updates_exactly_the_snapshots_an_activity_touches(quiet_school_y
         ("type", p2.project_type_id),
         ("committee", committee_id),
     }
-    assert worker == [(committee_id, YEAR, tuple(sorted(stats.project_scope_keys(p2))))]
+    assert ours(worker, committee_id) == [(committee_id, YEAR, tuple(sorted(stats.project_scope_keys(p2))))]
     group_year = StatSnapshot.objects.get(
         committee_id=committee_id, scope_kind="group", scope_id=p2.group_id, school_year=YEAR, month__isnull=True
     )
@@ -128,7 +133,7 @@ def test_a_burst_of_twenty_edits_costs_one_recompute_per_scope(quiet_school_year
 
     assert _wait_for(lambda: _committee_computed_at(committee_id) > baseline), "no recompute within 40 s"
     time.sleep(2)  # a second recompute, if one had been queued, would have started by now
-    assert worker == [(committee_id, YEAR, tuple(sorted(stats.project_scope_keys(p1))))]
+    assert ours(worker, committee_id) == [(committee_id, YEAR, tuple(sorted(stats.project_scope_keys(p1))))]
     december = StatSnapshot.objects.get(
         committee_id=committee_id,
         scope_kind="project",
