@@ -6,13 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import clean_school_year
-from .models import AssessmentCriterion, AssessmentRound, AssessmentSheet
-
-
-def _plain(value: Decimal) -> Decimal:
-    """1.50 → 1.5 and 20.00 → 20 (normalize alone would give 2E+1)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+from .forms import RubricScoresForm, clean_school_year, plain_decimal
+from .models import AssessmentCriterion, AssessmentRound
 
 
 def _threshold_field(label: str) -> forms.DecimalField:
@@ -38,9 +33,9 @@ class ThresholdsForm(forms.Form):
             kwargs.setdefault(
                 "initial",
                 {
-                    "excellent_threshold": _plain(assessment_round.excellent_threshold),
-                    "good_threshold": _plain(assessment_round.good_threshold),
-                    "pass_threshold": _plain(assessment_round.pass_threshold),
+                    "excellent_threshold": plain_decimal(assessment_round.excellent_threshold),
+                    "good_threshold": plain_decimal(assessment_round.good_threshold),
+                    "pass_threshold": plain_decimal(assessment_round.pass_threshold),
                 },
             )
         super().__init__(*args, **kwargs)
@@ -119,44 +114,9 @@ CriterionFormSet = forms.modelformset_factory(
 )
 
 
-def criterion_field_name(criterion: AssessmentCriterion) -> str:
-    return f"criterion_{criterion.pk}"
-
-
-class AssessmentSheetForm(forms.Form):
+class AssessmentSheetForm(RubricScoresForm):
     """One number per criterion of the round (0 to its maximum) and a comment."""
 
     comment = forms.CharField(
         label=_("考核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args, criteria: list[AssessmentCriterion], sheet: AssessmentSheet | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.criteria = criteria
-        existing = {score.criterion_id: score.score for score in sheet.scores.all()} if sheet else {}
-        score_fields = {}
-        for criterion in criteria:
-            help_text = _("满分 %(max)s 分，权重 %(weight)s。") % {
-                "max": criterion.max_score,
-                "weight": _plain(Decimal(criterion.weight)),
-            }
-            if criterion.description:
-                help_text = f"{criterion.description} {help_text}"
-            score_fields[criterion_field_name(criterion)] = forms.DecimalField(
-                label=criterion.name,
-                min_value=Decimal(0),
-                max_value=Decimal(criterion.max_score),
-                max_digits=5,
-                decimal_places=1,
-                help_text=help_text,
-                initial=existing.get(criterion.pk),
-                widget=forms.NumberInput(
-                    attrs={"min": 0, "max": criterion.max_score, "step": "0.5", "inputmode": "decimal"}
-                ),
-            )
-        self.fields = {**score_fields, **self.fields}
-        if sheet is not None:
-            self.fields["comment"].initial = sheet.comment
-
-    def scores(self) -> dict[int, Decimal]:
-        return {criterion.pk: self.cleaned_data[criterion_field_name(criterion)] for criterion in self.criteria}

@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -118,3 +119,53 @@ class CommentForm(forms.Form):
     comment = forms.CharField(
         label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """1.50 → 1.5 and 10.00 → 10 (normalize alone would give 1E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def criterion_field_name(criterion) -> str:
+    return f"criterion_{criterion.pk}"
+
+
+class RubricScoresForm(forms.Form):
+    """One number per rubric criterion (0 to its maximum) before the form's own fields.
+
+    Shared by the review's score sheet and the year-end assessment sheet; `criteria` are
+    RubricCriterion or AssessmentCriterion rows, `sheet` the sheet being revised, if any.
+    """
+
+    def __init__(self, *args, criteria, sheet=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        existing = {score.criterion_id: score.score for score in sheet.scores.all()} if sheet else {}
+        score_fields = {}
+        for criterion in criteria:
+            help_text = _("满分 %(max)s 分，权重 %(weight)s。") % {
+                "max": criterion.max_score,
+                "weight": plain_decimal(Decimal(criterion.weight)),
+            }
+            if criterion.description:
+                help_text = f"{criterion.description} {help_text}"
+            score_fields[criterion_field_name(criterion)] = forms.DecimalField(
+                label=criterion.name,
+                min_value=Decimal(0),
+                max_value=Decimal(criterion.max_score),
+                max_digits=5,
+                decimal_places=1,
+                help_text=help_text,
+                initial=existing.get(criterion.pk),
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": criterion.max_score, "step": "0.5", "inputmode": "decimal"}
+                ),
+            )
+        # Scores first, then the sheet's own fields (recommendation, comment).
+        self.fields = {**score_fields, **self.fields}
+        if sheet is not None:
+            for name in self.fields.keys() & {"recommendation", "comment"}:
+                self.fields[name].initial = getattr(sheet, name)
+
+    def scores(self) -> dict[int, Decimal]:
+        return {criterion.pk: self.cleaned_data[criterion_field_name(criterion)] for criterion in self.criteria}

@@ -1,26 +1,16 @@
 """Input of the review side: score sheets, decisions, the queue's filters and the catalogue."""
 
-from decimal import Decimal
-
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Decision, ProjectStatus, Recommendation
-from .models import Indicator, ProjectType, RubricCriterion, ScoreSheet
+from .forms import RubricScoresForm
+from .models import Indicator, ProjectType, RubricCriterion
 from .review_selectors import QUEUE_SORTS, QUEUE_STATUSES
 
 
-def _plain(value: Decimal) -> Decimal:
-    """1.50 → 1.5 and 10.00 → 10 (normalize alone would give 1E+1)."""
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def criterion_field_name(criterion: RubricCriterion) -> str:
-    return f"criterion_{criterion.pk}"
-
-
-class ScoreSheetForm(forms.Form):
+class ScoreSheetForm(RubricScoresForm):
     """One number per active criterion (0 to its maximum), the recommendation and a comment."""
 
     recommendation = forms.ChoiceField(label=_("总体意见"), choices=Recommendation.choices, widget=forms.RadioSelect)
@@ -31,39 +21,6 @@ class ScoreSheetForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("党委书记可以选择将评审意见匿名反馈给申报党小组。"),
     )
-
-    def __init__(self, *args, criteria: list[RubricCriterion], sheet: ScoreSheet | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.criteria = criteria
-        existing = {score.criterion_id: score.score for score in sheet.scores.all()} if sheet else {}
-        score_fields = {}
-        for criterion in criteria:
-            help_text = _("满分 %(max)s 分，权重 %(weight)s。") % {
-                "max": criterion.max_score,
-                "weight": _plain(Decimal(criterion.weight)),
-            }
-            if criterion.description:
-                help_text = f"{criterion.description} {help_text}"
-            score_fields[criterion_field_name(criterion)] = forms.DecimalField(
-                label=criterion.name,
-                min_value=Decimal(0),
-                max_value=Decimal(criterion.max_score),
-                max_digits=5,
-                decimal_places=1,
-                help_text=help_text,
-                initial=existing.get(criterion.pk),
-                widget=forms.NumberInput(
-                    attrs={"min": 0, "max": criterion.max_score, "step": "0.5", "inputmode": "decimal"}
-                ),
-            )
-        # Scores first, then the recommendation and comment.
-        self.fields = {**score_fields, **self.fields}
-        if sheet is not None:
-            self.fields["recommendation"].initial = sheet.recommendation
-            self.fields["comment"].initial = sheet.comment
-
-    def scores(self) -> dict[int, Decimal]:
-        return {criterion.pk: self.cleaned_data[criterion_field_name(criterion)] for criterion in self.criteria}
 
 
 class DecisionForm(forms.Form):
