@@ -229,3 +229,39 @@ rules.add_perm(
     "projects.view_assessment_result",
     in_same_committee & (is_in_project_group | leads_project_group | leads_project_branch | is_committee_member),
 )
+
+
+# The statistics dashboards. Objects are a Branch or a Group (with its branch) of the committee.
+
+
+@rules.predicate
+def has_dashboard(user) -> bool:
+    """Committee members, branch secretaries, group leaders and members of a group have one."""
+    roles = roles_of(user)
+    return roles.is_committee_member or bool(roles.led_branch_ids or roles.led_group_ids) or roles.group_id is not None
+
+
+@rules.predicate
+def leads_branch(user, branch) -> bool:
+    return branch is not None and branch.pk in roles_of(user).led_branch_ids
+
+
+@rules.predicate
+def belongs_to_group(user, group) -> bool:
+    roles = roles_of(user)
+    return group is not None and (roles.group_id == group.pk or group.pk in roles.led_group_ids)
+
+
+@rules.predicate
+def leads_group_branch(user, group) -> bool:
+    return group is not None and group.branch_id in roles_of(user).led_branch_ids
+
+
+rules.add_perm("projects.view_dashboards", has_member_profile & has_dashboard)
+rules.add_perm("projects.view_committee_dashboard", is_committee_member)
+rules.add_perm("projects.view_branch_dashboard", in_same_committee & (is_committee_member | leads_branch))
+rules.add_perm(
+    "projects.view_group_dashboard",
+    in_same_committee & (is_committee_member | leads_group_branch | belongs_to_group),
+)
+rules.add_perm("projects.refresh_stats", is_secretary)

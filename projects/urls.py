@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, assessment, catalogue, review
+from .views import applications, assessment, catalogue, dashboards, review
 
 app_name = "projects"
 urlpatterns = [
@@ -38,4 +38,30 @@ urlpatterns = [
         assessment.assessment_sheet,
         name="assessment_sheet",
     ),
+]
+urlpatterns += [
+    # The statistics dashboards and their print pages.
+    path("dashboard/", dashboards.dashboard_home, name="dashboard"),
+    path("dashboard/committee/", dashboards.dashboard_committee, name="dashboard_committee"),
+    path(
+        "dashboard/committee/print/",
+        dashboards.dashboard_committee,
+        {"printable": True},
+        name="dashboard_committee_print",
+    ),
+    path("dashboard/branches/<int:branch_id>/", dashboards.dashboard_branch, name="dashboard_branch"),
+    path(
+        "dashboard/branches/<int:branch_id>/print/",
+        dashboards.dashboard_branch,
+        {"printable": True},
+        name="dashboard_branch_print",
+    ),
+    path("dashboard/groups/<int:group_id>/", dashboards.dashboard_group, name="dashboard_group"),
+    path(
+        "dashboard/groups/<int:group_id>/print/",
+        dashboards.dashboard_group,
+        {"printable": True},
+        name="dashboard_group_print",
+    ),
+    path("dashboard/refresh/", dashboards.dashboard_refresh, name="dashboard_refresh"),
 ]

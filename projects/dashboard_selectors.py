@@ -1,0 +1,545 @@
+"""The dashboards' reads: a committee's, a branch's or a group's figures shaped into charts and tables.
+
+Every figure comes from `stats.committee_stats` (the snapshots) or, for a branch's or group's
+months and for earlier school years, from the snapshots of that scope; nothing is counted
+here. This module only picks the scope's rows, sums a handful of project rows per project
+type for a branch or group, and says where each figure's records are. Each chart carries the
+table of the same numbers, so a chart never shows a figure the table does not.
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from activities.enums import AchievementLevel, AchievementStatus
+from branches.models import Branch, Committee, Group
+from members.roles import roles_of
+
+from . import stats
+from .models import MicroProject, StatScope, StatSnapshot
+
+TREND_YEARS = 5
+
+
+class Level:
+    """What a dashboard covers."""
+
+    COMMITTEE = "committee"
+    BRANCH = "branch"
+    GROUP = "group"
+
+
+# --- finding the scope -----------------------------------------------------------------------
+
+
+def committee_for_dashboard(user) -> Committee | None:
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Committee.objects.filter(pk=committee_id).first()
+
+
+def branch_for_dashboard(user, branch_id: int) -> Branch | None:
+    """A branch of the user's committee (with its committee), or None."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Branch.objects.select_related("committee").filter(pk=branch_id, committee_id=committee_id).first()
+
+
+def group_for_dashboard(user, group_id: int) -> Group | None:
+    """A group of the user's committee (with its branch and committee), or None."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return (
+        Group.objects.select_related("branch__committee").filter(pk=group_id, branch__committee_id=committee_id).first()
+    )
+
+
+def school_years_for(committee: Committee) -> list[str]:
+    """School years with data, oldest first; the current one when there is none yet."""
+    return stats.school_years_of(committee) or [stats.school_year_of(timezone.localdate())]
+
+
+def chosen_school_year(years: list[str], asked: str | None) -> str:
+    """The school year asked for if it is one of ``years``, else the latest."""
+    if asked:
+        try:
+            asked = stats.normalise_school_year(asked)
+        except ValueError:
+            asked = None
+    return asked if asked in years else years[-1]
+
+
+# --- what the page shows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    unit: str = ""
+    link: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """Numbers (and missing numbers) align right; names do not."""
+        return self.value is None or isinstance(self.value, int | float)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    link: str | None
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]  # the first column is the row label
+    rows: list[Row]
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """Each column's label and whether it holds numbers (those align right)."""
+        numeric = [all(row.cells[index].numeric for row in self.rows) for index in range(len(self.columns) - 1)]
+        return [(self.columns[0], False), *zip(self.columns[1:], numeric, strict=True)]
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[Any]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart and the table of its numbers; ``key`` names its DOM ids."""
+
+    key: str
+    title: str
+    kind: str  # bar, hbar, line or pie
+    categories: list[str]
+    links: list[str | None]
+    series: list[Series]
+    table: Table
+    unit: str = ""
+    reference: float | None = None  # a line drawn across, e.g. 100 % of a target
+
+    @property
+    def dom_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def data_id(self) -> str:
+        return f"chart-data-{self.key}"
+
+    def spec(self) -> dict[str, Any]:
+        """What dashboard.js draws (rendered with ``json_script``)."""
+        return {
+            "kind": self.kind,
+            "categories": self.categories,
+            "links": self.links,
+            "series": [{"name": series.name, "values": series.values} for series in self.series],
+            "unit": self.unit,
+            "reference": self.reference,
+        }
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: Any
+    unit: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    level: str
+    committee: Committee
+    branch: Branch | None
+    group: Group | None
+    school_year: str
+    school_years: list[str]
+    computed_at: datetime.datetime
+    stale: bool
+    from_snapshot: bool
+    figures: dict[str, Any]  # the scope's figures, as the stats selector gives them
+    headline: list[Figure]
+    charts: list[Chart]
+    projects: Table
+    sections: dict[str, Chart] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        if self.group is not None:
+            return f"{self.group.branch.name} · {self.group.name}"
+        if self.branch is not None:
+            return self.branch.name
+        return self.committee.school_name
+
+    @property
+    def age_minutes(self) -> int:
+        return max(0, int((timezone.now() - self.computed_at).total_seconds() // 60))
+
+    @property
+    def age_hours(self) -> int:
+        return self.age_minutes // 60
+
+    @property
+    def age_days(self) -> int:
+        return self.age_minutes // (60 * 24)
+
+    def _url(self, suffix: str) -> str:
+        scope = (self.group or self.branch) if self.level != Level.COMMITTEE else None
+        args = [scope.pk] if scope is not None else []
+        return (
+            f"{reverse(f'projects:dashboard_{self.level}{suffix}', args=args)}?{urlencode({'year': self.school_year})}"
+        )
+
+    @property
+    def page_url(self) -> str:
+        return self._url("")
+
+    @property
+    def print_url(self) -> str:
+        return self._url("_print")
+
+
+def _project_link(project_id: int) -> str:
+    return reverse("projects:detail", args=[project_id])
+
+
+def _project_list_link(school_year: str, **filters: Any) -> str:
+    return f"{reverse('projects:list')}?{urlencode({'school_year': school_year, **filters})}"
+
+
+def _achievement_link(level: str | None, *, all_tab: bool) -> str:
+    query = {"status": AchievementStatus.VERIFIED}
+    if level:
+        query["level"] = level
+    if all_tab:
+        query["tab"] = "all"
+    return f"{reverse('activities:achievement_list')}?{urlencode(query)}"
+
+
+def _dashboard_link(level: str, pk: int | None = None, school_year: str | None = None) -> str:
+    url = reverse(f"projects:dashboard_{level}", args=[pk] if pk is not None else [])
+    return f"{url}?{urlencode({'year': school_year})}" if school_year else url
+
+
+def _from_rows(key: str, title: str, kind: str, rows: list[Row], series_columns: list[str], **chart: Any) -> Chart:
+    """A chart whose series are the table's columns (same numbers, same order)."""
+    return Chart(
+        key=key,
+        title=title,
+        kind=kind,
+        categories=[row.label for row in rows],
+        links=[row.link for row in rows],
+        series=[Series(name, [row.cells[index].value for row in rows]) for index, name in enumerate(series_columns)],
+        table=Table([_("名称"), *series_columns], rows),
+        **chart,
+    )
+
+
+def _headline(
+    figures: dict[str, Any], project_count: int, projects_link: str, achievements_link: str, participation_link: str
+) -> list[Figure]:
+    return [
+        Figure("projects", _("微项目"), project_count, _("个"), projects_link),
+        Figure("activities", _("活动"), figures["activities"], _("次"), "#projects-table"),
+        Figure("person_times", _("参与人次"), figures["person_times"], _("人次"), "#projects-table"),
+        Figure("participation_rate", _("党员参与率"), figures["participation_rate"], "%", participation_link),
+        Figure("beneficiaries", _("受益人数"), figures["beneficiaries"], _("人"), "#projects-table"),
+        Figure("hours", _("活动时长"), figures["hours"], _("小时"), "#projects-table"),
+        Figure("photos", _("照片"), figures["photos"], _("张"), "#projects-table"),
+        Figure("evidence_coverage", _("佐证覆盖率"), figures["evidence_coverage"], "%", "#projects-table"),
+        Figure("achievements_verified", _("已认定成果"), figures["achievements_verified"], _("项"), achievements_link),
+    ]
+
+
+def _projects_table(projects: list[stats.ProjectStats]) -> Table:
+    rows = []
+    for project in projects:
+        f, link = project.figures, _project_link(project.id)
+        rows.append(
+            Row(
+                project.title,
+                link,
+                [
+                    Cell(project.group_name),
+                    Cell(project.type_name),
+                    Cell(project.status_label),
+                    Cell(f["activities"], link=link),
+                    Cell(f["person_times"]),
+                    Cell(f["beneficiaries"]),
+                    Cell(f["hours"]),
+                    Cell(f["photos"], link=link),
+                    Cell(f["evidence_coverage"], "%"),
+                    Cell(f["achievements_verified"]),
+                ],
+            )
+        )
+    columns = [_("项目"), _("党小组"), _("类型"), _("状态"), _("活动"), _("参与人次"), _("受益人数")]
+    return Table([*columns, _("时长（小时）"), _("照片"), _("佐证覆盖率"), _("已认定成果")], rows)
+
+
+def _completion_chart(projects: list[stats.ProjectStats]) -> Chart:
+    rows = []
+    for project in projects:
+        link = _project_link(project.id)
+        for indicator in project.figures["indicators"]:
+            if indicator["target"] is None:
+                continue
+            rows.append(
+                Row(
+                    f"{indicator['name']}（{project.title}）",
+                    link,
+                    [
+                        Cell(indicator["completion"], "%"),
+                        Cell(indicator["target"], indicator["unit"]),
+                        Cell(indicator["actual"], indicator["unit"], link),
+                    ],
+                )
+            )
+    return Chart(
+        key="completion",
+        title=_("各项目目标完成率"),
+        kind="hbar",
+        categories=[row.label for row in rows],
+        links=[row.link for row in rows],
+        series=[Series(_("完成率"), [row.cells[0].value for row in rows])],
+        table=Table([_("指标（项目）"), _("完成率"), _("目标值"), _("完成值")], rows),
+        unit="%",
+        reference=100,
+    )
+
+
+def _by_type_chart(
+    result: stats.CommitteeStats, projects: list[stats.ProjectStats], type_ids: dict[int, int | None], whole: bool
+) -> Chart:
+    """Projects and activities per project type: the type's snapshot for the committee, else the projects' sum."""
+    rows = []
+    for kind in result.types:
+        of_type = [project for project in projects if type_ids.get(project.id) == kind.id]
+        if not of_type and not (whole and kind.figures["activities"]):
+            continue
+        activities = kind.figures["activities"] if whole else sum(p.figures["activities"] for p in of_type)
+        person_times = kind.figures["person_times"] if whole else sum(p.figures["person_times"] for p in of_type)
+        link = _project_list_link(result.school_year, project_type=kind.id)
+        rows.append(Row(kind.name, link, [Cell(len(of_type), link=link), Cell(activities), Cell(person_times)]))
+    chart = _from_rows("types", _("各类型项目"), "pie", rows, [_("项目数"), _("活动次数"), _("参与人次")])
+    # The pie shows the number of projects; the table also gives activities and person-times.
+    return replace(chart, series=chart.series[:1])
+
+
+def _months_chart(school_year: str, months: list[tuple[datetime.date, dict[str, Any]]]) -> Chart:
+    rows = [
+        Row(f"{month:%Y-%m}", None, [Cell(f["activities"]), Cell(f["person_times"]), Cell(f["photos"])])
+        for month, f in months
+    ]
+    return _from_rows(
+        "months",
+        _("%(year)s 学年各月活动") % {"year": school_year},
+        "line",
+        rows,
+        [_("活动次数"), _("参与人次"), _("照片")],
+    )
+
+
+def _levels_chart(figures: dict[str, Any], *, all_tab: bool) -> Chart:
+    rows = [
+        Row(
+            str(label),
+            _achievement_link(level, all_tab=all_tab),
+            [Cell(figures["achievements_by_level"].get(level, 0), link=_achievement_link(level, all_tab=all_tab))],
+        )
+        for level, label in AchievementLevel.choices
+    ]
+    return _from_rows("levels", _("已认定成果（按级别）"), "bar", rows, [_("成果数")])
+
+
+def _participation_chart(key: str, title: str, scopes: list[stats.ScopeStats], level: str, school_year: str) -> Chart:
+    rows = []
+    for scope in scopes:
+        f = scope.figures
+        link = _dashboard_link(level, scope.id, school_year)
+        rows.append(
+            Row(
+                scope.name,
+                link,
+                [
+                    Cell(f["participation_rate"], "%"),
+                    Cell(f["person_times"]),
+                    Cell(f["activities"]),
+                    Cell(f["members_participating"]),
+                    Cell(f["members"]),
+                ],
+            )
+        )
+    chart = _from_rows(key, title, "bar", rows, [_("参与率"), _("参与人次"), _("活动次数"), _("参与党员"), _("党员数")])
+    return replace(chart, series=chart.series[:1], unit="%")
+
+
+def _trend_chart(level: str, scope_id: int | None, years: list[tuple[str, dict[str, Any]]]) -> Chart:
+    rows = [
+        Row(
+            year,
+            _dashboard_link(level, scope_id, year),
+            [Cell(f["activities"]), Cell(f["person_times"]), Cell(f["achievements_verified"])],
+        )
+        for year, f in years
+    ]
+    return _from_rows("trend", _("近五年趋势"), "line", rows, [_("活动次数"), _("参与人次"), _("已认定成果")])
+
+
+def _scope_months(
+    committee: Committee, school_year: str, kind: str, scope_id: int
+) -> list[tuple[datetime.date, dict[str, Any]]]:
+    """A branch's or group's figures for each month of the year, from its snapshots (one query)."""
+    found = {
+        row.month: row.figures
+        for row in StatSnapshot.objects.filter(
+            committee=committee, school_year=school_year, scope_kind=kind, scope_id=scope_id, month__isnull=False
+        ).only("month", "figures")
+    }
+    if not found:
+        computed = stats.compute_figures(committee.pk, school_year, [stats.scope_key(kind, scope_id)])
+        found = {month: figures for (_k, _id, month), figures in computed.items() if month is not None}
+    return [(month, found.get(month) or stats.empty_figures()) for month in stats.school_year_months(school_year)]
+
+
+def _trend(
+    committee: Committee, kind: str, scope_id: int, years: list[str], current: tuple[str, dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The scope's yearly figures over the last school years, from their snapshots (one query)."""
+    shown = years[-TREND_YEARS:]
+    found = {
+        row.school_year: row.figures
+        for row in StatSnapshot.objects.filter(
+            committee=committee, scope_kind=kind, scope_id=scope_id, school_year__in=shown, month__isnull=True
+        ).only("school_year", "figures")
+    }
+    found[current[0]] = current[1]
+    for year in shown:
+        if year not in found:  # no snapshot yet: computed for this scope alone
+            key = (kind, scope_id, None)
+            found[year] = (
+                stats.compute_figures(committee.pk, year, [stats.scope_key(kind, scope_id)]).get(key)
+                or stats.empty_figures()
+            )
+    return [(year, found[year]) for year in shown]
+
+
+def _project_places(result: stats.CommitteeStats) -> dict[int, tuple[int, int, int | None]]:
+    """(group id, branch id, project type id) of each project shown (one query)."""
+    return {
+        pk: (group_id, branch_id, type_id)
+        for pk, group_id, branch_id, type_id in MicroProject.objects.filter(
+            pk__in=[project.id for project in result.projects]
+        ).values_list("pk", "group_id", "group__branch_id", "project_type_id")
+    }
+
+
+def dashboard(
+    user,
+    committee: Committee,
+    school_year: str,
+    school_years: list[str],
+    *,
+    branch: Branch | None = None,
+    group: Group | None = None,
+) -> Dashboard:
+    """The figures of the committee, or of one of its branches or groups, for a school year.
+
+    The caller has checked the user may see that scope; ``user`` only picks which achievement
+    list the links open. A fixed number of queries whatever the amount of data.
+    """
+    result = stats.committee_stats(committee, school_year)
+    places = _project_places(result)
+    all_tab = roles_of(user).is_committee_member
+    charts: list[Chart] = []
+    if group is not None:
+        level, kind, scope_id = Level.GROUP, StatScope.GROUP, group.pk
+        figures = next((scope.figures for scope in result.groups if scope.id == group.pk), stats.empty_figures())
+        projects = [project for project in result.projects if places[project.id][0] == group.pk]
+        projects_link = reverse("branches:group", args=[group.pk])
+    elif branch is not None:
+        level, kind, scope_id = Level.BRANCH, StatScope.BRANCH, branch.pk
+        figures = next((scope.figures for scope in result.branches if scope.id == branch.pk), stats.empty_figures())
+        projects = [project for project in result.projects if places[project.id][1] == branch.pk]
+        projects_link = _project_list_link(school_year, branch=branch.pk)
+    else:
+        level, kind, scope_id = Level.COMMITTEE, StatScope.COMMITTEE, committee.pk
+        figures, projects = result.totals, result.projects
+        projects_link = _project_list_link(school_year)
+
+    charts.append(
+        _by_type_chart(result, projects, {pk: place[2] for pk, place in places.items()}, level == Level.COMMITTEE)
+    )
+    charts.append(_levels_chart(figures, all_tab=all_tab))
+    charts.append(_completion_chart(projects))
+    months = (
+        [(month.month, month.figures) for month in result.months]
+        if level == Level.COMMITTEE
+        else _scope_months(committee, school_year, kind, scope_id)
+    )
+    charts.append(_months_chart(school_year, months))
+    if level in (Level.COMMITTEE, Level.BRANCH):
+        group_ids = (
+            set(Group.objects.filter(branch=branch).values_list("pk", flat=True)) if branch is not None else None
+        )
+        groups = [scope for scope in result.groups if group_ids is None or scope.id in group_ids]
+        charts.append(_participation_chart("groups", _("各党小组参与情况"), groups, Level.GROUP, school_year))
+    if level == Level.COMMITTEE:
+        charts.append(
+            _participation_chart("branches", _("各党支部参与情况"), result.branches, Level.BRANCH, school_year)
+        )
+    if len(school_years) > 1:
+        trend = _trend(committee, kind, scope_id, school_years, (school_year, figures))
+        charts.append(_trend_chart(level, None if level == Level.COMMITTEE else scope_id, trend))
+    return Dashboard(
+        level=level,
+        committee=committee,
+        branch=branch if group is None else group.branch,
+        group=group,
+        school_year=school_year,
+        school_years=school_years,
+        computed_at=result.computed_at,
+        stale=result.stale,
+        from_snapshot=result.from_snapshot,
+        figures=figures,
+        headline=_headline(
+            figures,
+            len(projects),
+            projects_link,
+            _achievement_link(None, all_tab=all_tab),
+            "#section-groups" if level != Level.GROUP else "#projects-table",
+        ),
+        charts=charts,
+        projects=_projects_table(projects),
+        sections={chart.key: chart for chart in charts},
+    )
+
+
+def dashboard_of_user(user) -> tuple[str, int | None] | None:
+    """The widest dashboard the user may open: (level, scope id), or None."""
+    roles = roles_of(user)
+    if roles.committee_id is None:
+        return None
+    if roles.is_committee_member:
+        return Level.COMMITTEE, None
+    if roles.led_branch_ids:
+        return Level.BRANCH, min(roles.led_branch_ids)
+    if roles.led_group_ids:
+        return Level.GROUP, min(roles.led_group_ids)
+    if roles.group_id is not None:
+        return Level.GROUP, roles.group_id
+    return None
