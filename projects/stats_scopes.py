@@ -83,6 +83,7 @@ def school_years_of(committee: Committee | int) -> list[str]:
     """School years with approved projects or committee achievements, oldest first (two queries)."""
     years = set(
         MicroProject.objects.filter(committee=committee, status__in=PUBLIC_STATUSES)
+        .order_by()  # the model's ordering would join DISTINCT and return a row per project
         .values_list("school_year", flat=True)
         .distinct()
     )
@@ -90,6 +91,7 @@ def school_years_of(committee: Committee | int) -> list[str]:
     dates = (
         Achievement.objects.filter(committee=committee, status=AchievementStatus.VERIFIED, project__isnull=True)
         .annotate(month=TruncMonth("awarded_on"))
+        .order_by()
         .values_list("month", flat=True)
         .distinct()
     )
