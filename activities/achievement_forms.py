@@ -116,3 +116,28 @@ class RejectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("填报人会看到这条原因"),
     )
+
+
+def achievement_initial(achievement) -> dict:
+    """The record form's initial values for an existing achievement, for its edit page."""
+    return {
+        "kind": achievement.kind,
+        "title": achievement.title,
+        "level": achievement.level,
+        "rank": achievement.rank,
+        "issuing_body": achievement.issuing_body,
+        "awarded_on": achievement.awarded_on,
+        "members": [member.pk for member in achievement.members.all()],
+        "pupils": achievement.pupils,
+        "word_count": achievement.word_count,
+        "project": achievement.project_id,
+    }
+
+
+def as_revision_form(form: forms.Form) -> forms.Form:
+    """A record form used to revise an achievement: a chosen file replaces the certificate, none keeps it."""
+    certificate = form.fields["certificate"]
+    certificate.label = _("更换证书（可选）")
+    certificate.help_text = _("不选择文件则保留原证书；新证书为照片（JPEG、PNG、WebP、HEIC）或 PDF，不超过 15 MB")
+    certificate.widget = forms.FileInput(attrs={"accept": CERTIFICATE_ACCEPT})
+    return form

@@ -5,7 +5,7 @@ Everything is scoped to the user's committee; a tab the user has no right to is 
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from members.models import Member
 from members.roles import roles_of
@@ -14,7 +14,7 @@ from projects.models import MicroProject
 from projects.selectors import projects_visible_to
 
 from .enums import AchievementStatus
-from .models import Achievement
+from .models import Achievement, AchievementRevision
 
 
 class Tab:
@@ -86,7 +86,10 @@ def achievement_detail(user, achievement_id: int) -> Achievement | None:
     return (
         Achievement.objects.filter(pk=achievement_id, committee_id=committee_id)
         .select_related("recorded_by__member", "verified_by__member", "project", "project__group")
-        .prefetch_related("members__group")
+        .prefetch_related(
+            "members__group",
+            Prefetch("revisions", queryset=AchievementRevision.objects.select_related("edited_by__member")),
+        )
         .first()
     )
 

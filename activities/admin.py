@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Achievement, ActivityLog, ActivityRevision, Photo
+from .models import Achievement, AchievementRevision, ActivityDelegation, ActivityLog, ActivityRevision, Photo
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +39,14 @@ class AchievementAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "level", "rank", "status", "committee")
     list_filter = ("committee", "status", "kind", "level")
     search_fields = ("title", "issuing_body")
+
+
+@admin.register(ActivityDelegation)
+class ActivityDelegationAdmin(ReadOnlyAdmin):
+    list_display = ("project", "member", "granted_by", "granted_at", "revoked_by", "revoked_at")
+    list_filter = ("project__committee",)
+
+
+@admin.register(AchievementRevision)
+class AchievementRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("achievement", "status_before", "edited_by", "edited_at")

@@ -223,3 +223,81 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActivityDelegation(models.Model):
+    """A member of the group whom its leader lets file activity logs of one project.
+
+    Revoking stamps the row instead of deleting it, so who could log, from when to when and on
+    whose word stays on record; a later grant to the same member is a new row.
+    """
+
+    project = models.ForeignKey(
+        "projects.MicroProject",
+        on_delete=models.PROTECT,
+        related_name="activity_delegations",
+        verbose_name=_("项目"),
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="activity_delegations", verbose_name=_("受托党员")
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("授权人")
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("活动记录填报授权")
+        verbose_name_plural = _("活动记录填报授权")
+        ordering = ["-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "member"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="activity_delegation_one_active_per_member",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | models.Q(revoked_at__isnull=False, revoked_by__isnull=False),
+                name="activity_delegation_revocation_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.project}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AchievementRevision(models.Model):
+    """An achievement as it was before its recorder edited it, with the rejection that prompted the edit."""
+
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("成果")
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+    edited_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+    status_before = models.CharField(_("修改前状态"), max_length=20, choices=AchievementStatus.choices)
+    rejection_reason = models.TextField(_("当时的未通过原因"), blank=True)
+    snapshot = models.JSONField(_("修改前内容"), default=dict)
+
+    class Meta:
+        verbose_name = _("成果修改历史")
+        verbose_name_plural = _("成果修改历史")
+        ordering = ["edited_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.achievement} · {self.edited_at:%Y-%m-%d %H:%M}"

@@ -47,6 +47,29 @@ def belongs_to_projects_group(user, obj) -> bool:
 
 
 @rules.predicate
+def is_projects_delegate(user, obj) -> bool:
+    """The group's leader has delegated activity logging of this project to the user, not revoked.
+
+    One query, deliberately not cached on the user: a revocation takes effect at the next check.
+    Combined after the cheaper predicates, so leaders and outsiders never run it.
+    """
+    project = project_of(obj)
+    member_id = roles_of(user).member_id
+    if project is None or member_id is None:
+        return False
+    from .models import ActivityDelegation
+
+    return ActivityDelegation.objects.filter(
+        project_id=project.pk, member_id=member_id, revoked_at__isnull=True
+    ).exists()
+
+
+@rules.predicate
+def delegation_is_active(_user, delegation) -> bool:
+    return delegation is not None and delegation.revoked_at is None
+
+
+@rules.predicate
 def project_is_open(_user, obj) -> bool:
     project = project_of(obj)
     return project is not None and project.status in OPEN_PROJECT_STATUSES
@@ -87,6 +110,17 @@ def has_stake_in_achievement(user, achievement) -> bool:
 
 
 @rules.predicate
+def is_rejected(_user, achievement) -> bool:
+    return achievement is not None and achievement.status == AchievementStatus.REJECTED
+
+
+@rules.predicate
+def recorded_achievement(user, achievement) -> bool:
+    """The user recorded it: a teacher for themself, a leader for the group, the committee for itself."""
+    return achievement is not None and achievement.recorded_by_id == user.pk
+
+
+@rules.predicate
 def is_verified(_user, achievement) -> bool:
     return achievement is not None and achievement.status == AchievementStatus.VERIFIED
 
@@ -103,11 +137,23 @@ def credits_led_group(user, achievement) -> bool:
 
 
 can_write_activity = in_projects_committee & leads_projects_group & project_is_open
+# The leader, or a member of the group the leader delegated logging of this project to.
+can_log_activity = (
+    in_projects_committee
+    & project_is_open
+    & (leads_projects_group | (belongs_to_projects_group & is_projects_delegate))
+)
 
 # The object is the project for `add_activity`, the activity log otherwise.
-rules.add_perm("activities.add_activity", can_write_activity)
-rules.add_perm("activities.change_activity", can_write_activity & activity_is_current)
+rules.add_perm("activities.add_activity", can_log_activity)
+rules.add_perm("activities.change_activity", can_log_activity & activity_is_current)
+# Archiving takes a log's figures out of the project's progress: it stays with the leader.
 rules.add_perm("activities.archive_activity", can_write_activity & activity_is_current)
+# Delegations: the object is the project (view, grant, manage) or the delegation (manage, revoke).
+rules.add_perm("activities.view_delegations", in_projects_committee)
+rules.add_perm("activities.grant_delegation", can_write_activity)
+rules.add_perm("activities.manage_delegations", in_projects_committee & leads_projects_group)
+rules.add_perm("activities.revoke_delegation", in_projects_committee & leads_projects_group & delegation_is_active)
 rules.add_perm("activities.view_activity", in_projects_committee)
 rules.add_perm(
     "activities.upload_photo",
@@ -127,6 +173,10 @@ rules.add_perm(
     in_achievements_committee & (is_verified | is_committee_member | has_stake_in_achievement | credits_led_group),
 )
 rules.add_perm("activities.review_achievements", is_committee_member)
+# The recorder revises a pending or rejected achievement (a rejected one goes back to 待审核); verified ones are final.
+rules.add_perm(
+    "activities.change_achievement", in_achievements_committee & recorded_achievement & (is_pending | is_rejected)
+)
 rules.add_perm("activities.record_committee_honour", is_secretary)
 rules.add_perm(
     "activities.verify_achievement",

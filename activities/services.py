@@ -144,13 +144,13 @@ def _revise(activity: ActivityLog, actor: User, action: RevisionAction) -> Activ
 
 @transaction.atomic
 def activity_log_create(*, actor: User, project: MicroProject, data: ActivityData) -> ActivityLog:
-    """File an activity of an approved or in-progress project; only the group's leader may."""
+    """File an activity of an approved or in-progress project: the group's leader or a member they delegated."""
     project = _lock_project(project)
     _require(
         actor,
         "activities.add_activity",
         project,
-        _("只有本党小组的组长可以为已立项或实施中的项目填写活动记录。"),
+        _("只有本党小组的组长或获组长授权的党员可以为已立项或实施中的项目填写活动记录。"),
     )
     _check_activity(project, data)
     activity = ActivityLog(project=project, created_by=actor)
@@ -167,7 +167,7 @@ def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityDat
         actor,
         "activities.change_activity",
         activity,
-        _("只有本党小组的组长可以修改活动记录；项目结项后或记录归档后不能再修改。"),
+        _("只有本党小组的组长或获组长授权的党员可以修改活动记录；项目结项后或记录归档后不能再修改。"),
     )
     _check_activity(activity.project, data)
     _revise(activity, actor, RevisionAction.UPDATED)

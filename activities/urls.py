@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import achievements, activities, files, photos
+from .views import achievements, activities, delegation, files, photos
 
 app_name = "activities"
 
@@ -15,12 +15,17 @@ urlpatterns = [
     path("photos/<int:photo_id>/archive/", photos.photo_archive, name="photo_archive"),
     path("photos/<int:photo_id>/<slug:size>/", files.photo_file, name="photo_file"),
     path("achievements/<int:achievement_id>/certificate/", files.certificate_file, name="certificate_file"),
+    # Delegation of activity logging by the group's leader.
+    path("projects/<int:project_id>/delegates/", delegation.delegation_list, name="delegation_list"),
+    path("projects/<int:project_id>/delegates/grant/", delegation.delegation_grant, name="delegation_grant"),
+    path("delegates/<int:delegation_id>/revoke/", delegation.delegation_revoke, name="delegation_revoke"),
     # Achievements and their verification.
     path("achievements/", achievements.achievement_list, name="achievement_list"),
     path("achievements/new/", achievements.achievement_create, name="achievement_create"),
     path("achievements/committee-honour/new/", achievements.committee_honour_create, name="committee_honour_create"),
     path("achievements/review/", achievements.achievement_queue, name="achievement_queue"),
     path("achievements/<int:achievement_id>/", achievements.achievement_detail, name="achievement_detail"),
+    path("achievements/<int:achievement_id>/edit/", achievements.achievement_edit, name="achievement_edit"),
     path("achievements/<int:achievement_id>/verify/", achievements.achievement_verify, name="achievement_verify"),
     path("achievements/<int:achievement_id>/reject/", achievements.achievement_reject, name="achievement_reject"),
 ]

@@ -11,8 +11,16 @@ from rules.contrib.views import permission_required
 
 from members.roles import roles_of
 
-from .. import achievement_selectors, selectors, services
-from ..achievement_forms import AchievementFilterForm, AchievementForm, CommitteeHonourForm, RejectionForm
+from .. import achievement_selectors, achievement_services, selectors, services
+from ..achievement_forms import (
+    AchievementFilterForm,
+    AchievementForm,
+    CommitteeHonourForm,
+    RejectionForm,
+    achievement_initial,
+    as_revision_form,
+)
+from ..enums import AchievementStatus
 from ..errors import ActivityError
 from ..models import Achievement
 
@@ -134,6 +142,47 @@ def achievement_detail(request: HttpRequest, achievement_id: int) -> HttpRespons
         request,
         "activities/achievement_detail.html",
         {"achievement": achievement, "rejection_form": RejectionForm()},
+    )
+
+
+def achievement_edit(request: HttpRequest, achievement_id: int) -> HttpResponse:
+    """The recorder corrects a pending or rejected achievement; a rejected one is resubmitted for review."""
+    achievement = _visible_achievement(request, achievement_id)
+    if not request.user.has_perm("activities.change_achievement", achievement):
+        raise PermissionDenied
+    was_rejected = achievement.status == AchievementStatus.REJECTED
+    initial = achievement_initial(achievement)
+    if achievement.is_committee_honour:
+        form = CommitteeHonourForm(request.POST or None, request.FILES or None, initial=initial)
+    else:
+        form = AchievementForm(
+            request.POST or None,
+            request.FILES or None,
+            members=achievement_selectors.creditable_members(request.user),
+            projects=achievement_selectors.linkable_projects(request.user),
+            initial=initial,
+        )
+    as_revision_form(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            achievement_services.achievement_update(
+                actor=request.user,
+                achievement=achievement,
+                data=_achievement_data(form.cleaned_data, is_committee_honour=achievement.is_committee_honour),
+                certificate=form.cleaned_data["certificate"] or None,
+            )
+        except ActivityError as error:
+            form.add_error(None, error.message)
+        else:
+            if was_rejected:
+                messages.success(request, _("成果已修改并重新提交，等待党委审核认定。"))
+            else:
+                messages.success(request, _("成果已修改，修改前的内容保留在修改历史中。"))
+            return redirect("activities:achievement_detail", achievement_id=achievement.pk)
+    return render(
+        request,
+        "activities/achievement_edit.html",
+        {"form": form, "achievement": achievement, "was_rejected": was_rejected},
     )
 
 
