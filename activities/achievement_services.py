@@ -6,7 +6,6 @@ with the content it judged, is kept as a revision. Verified achievements are fin
 
 import dataclasses
 
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from members.models import User
 from .enums import AchievementStatus
 from .errors import ActivityError
 from .models import Achievement, AchievementRevision
-from .services import AchievementData, _check_achievement, _clean_certificate
+from .services import AchievementData, _check_achievement, achievement_save
 
 
 def achievement_snapshot(achievement: Achievement) -> dict:
@@ -76,17 +75,4 @@ def achievement_update(
         achievement.verified_by = None
         achievement.verified_at = None
         achievement.rejection_reason = ""
-    stored_name = ""
-    try:
-        if certificate is not None:
-            content, extension = _clean_certificate(certificate)
-            achievement.certificate.save(f"certificate{extension}", content, save=False)
-            achievement.certificate_name = (certificate.name or "")[:255]
-            stored_name = achievement.certificate.name
-        achievement.save()
-        achievement.members.set([] if data.is_committee_honour else data.members)
-    except BaseException:
-        if stored_name:
-            default_storage.delete(stored_name)
-        raise
-    return achievement
+    return achievement_save(achievement, data=data, certificate=certificate)

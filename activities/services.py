@@ -434,6 +434,17 @@ def achievement_record(*, actor: User, data: AchievementData, certificate: Uploa
         is_committee_honour=data.is_committee_honour,
         recorded_by=actor,
     )
+    return achievement_save(achievement, data=data, certificate=certificate)
+
+
+def achievement_save(
+    achievement: Achievement, *, data: AchievementData, certificate: UploadedFile | None
+) -> Achievement:
+    """Store the achievement, its credited members and a new certificate, if one was given.
+
+    Part of achievement_record and achievement_update (callers hold the transaction and have
+    checked permission and data): a certificate file stored before a failed save is removed.
+    """
     stored_name = ""
     try:
         if certificate is not None:

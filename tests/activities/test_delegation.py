@@ -228,3 +228,16 @@ def test_delegation_page_runs_a_fixed_number_of_queries(
     html = response.content.decode()
     assert html.count('data-testid="active-delegation"') == 2
     assert html.count('data-testid="revoked-delegation"') == 4
+
+
+def test_project_page_links_the_delegation_page_for_the_leader_only(login, leader_a, teacher, daping):
+    from django.urls import reverse
+
+    from projects.demo import seed_projects
+    from projects.models import MicroProject
+
+    seed_projects(daping)
+    project = MicroProject.objects.get(group__leader__user=leader_a, status="in_progress")
+    link = reverse("activities:delegation_list", args=[project.pk])
+    assert link in login(leader_a).get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert link not in login(teacher).get(reverse("projects:detail", args=[project.pk])).content.decode()
