@@ -68,11 +68,13 @@ def _assessment_todo(user) -> dict:
 
 
 def _project_todo(user) -> dict:
+    from activities.delegation_selectors import delegated_projects
     from projects import selectors as project_selectors
 
     return {
         "projects_for_group": project_selectors.projects_needing_group_action(user),
         "projects_for_decision": project_selectors.projects_awaiting_decision(user),
+        "projects_delegated": list(delegated_projects(user)) if roles_of(user).group_id else [],
     }
 
 

@@ -241,3 +241,19 @@ def test_project_page_links_the_delegation_page_for_the_leader_only(login, leade
     link = reverse("activities:delegation_list", args=[project.pk])
     assert link in login(leader_a).get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert link not in login(teacher).get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def test_delegate_finds_the_project_on_the_home_page(login, leader_a, teacher, daping):
+    from django.urls import reverse
+
+    from activities import delegation_services
+    from members.models import Member
+    from projects.demo import seed_projects
+    from projects.models import MicroProject
+
+    seed_projects(daping)
+    project = MicroProject.objects.get(group__leader__user=leader_a, status="in_progress")
+    home = reverse("home")
+    assert "受组长委托" not in login(teacher).get(home).content.decode()
+    delegation_services.delegation_grant(actor=leader_a, project=project, member=Member.objects.get(user=teacher))
+    assert f"受组长委托，为《{project.title}》记录活动" in login(teacher).get(home).content.decode()
