@@ -528,3 +528,61 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.assessment_round}"
+
+
+# Reports: a year's workbook or annual summary, built by a Celery task and downloaded when done.
+
+
+def report_path(instance: "ReportJob", filename: str) -> str:
+    # Random names under the committee's folder; the download name is made at download time.
+    import uuid
+    from pathlib import Path
+
+    return f"reports/{instance.committee_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class ReportKind(models.TextChoices):
+    WORKBOOK = "xlsx", _("年度数据工作簿（Excel）")
+    SUMMARY = "docx", _("年度工作总结初稿（Word）")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+class ReportJob(models.Model):
+    """One request for a school year's report file, and how far its build got.
+
+    Written only by `projects.report_services`; the file is served by a permission-checked view.
+    """
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="report_jobs", verbose_name=_("党委")
+    )
+    kind = models.CharField(_("报告类型"), max_length=10, choices=ReportKind.choices)
+    school_year = models.CharField(_("学年"), max_length=9)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    file = models.FileField(_("文件"), upload_to=report_path, max_length=200, blank=True)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报告任务")
+        verbose_name_plural = _("报告任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["committee", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.get_kind_display()}"

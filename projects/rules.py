@@ -231,6 +231,18 @@ rules.add_perm(
 )
 
 
+# Reports (年度报告): committee members request them; a job's file goes to its requester and the secretary.
+
+
+@rules.predicate
+def requested_report(user, job) -> bool:
+    return job is not None and job.requested_by_id == user.pk
+
+
+rules.add_perm("projects.export_reports", is_committee_member)
+rules.add_perm("projects.view_report_job", in_same_committee & is_committee_member & (is_secretary | requested_report))
+
+
 # The statistics dashboards. Objects are a Branch or a Group (with its branch) of the committee.
 
 

@@ -57,7 +57,7 @@ def recompute_all_stats() -> int:
 # is any other error; the time limits leave room for a large year's workbook.
 
 
-@shared_task(bind=True, soft_time_limit=600, time_limit=660, max_retries=3, acks_late=True)
+@shared_task(bind=True, soft_time_limit=600, time_limit=660, max_retries=3, acks_late=True, ignore_result=True)
 def build_report(self, job_id: int) -> str:
     """Build a report job's file; a done or failed job is left alone. Returns the job's status."""
     from . import report_services  # here, so workers without reports do not import python-docx

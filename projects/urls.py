@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, assessment, catalogue, dashboards, review
+from .views import applications, assessment, catalogue, dashboards, reports, review
 
 app_name = "projects"
 urlpatterns = [
@@ -38,6 +38,13 @@ urlpatterns = [
         assessment.assessment_sheet,
         name="assessment_sheet",
     ),
+]
+urlpatterns += [
+    # Reports (年度报告).
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/new/", reports.report_request, name="report_request"),
+    path("reports/<int:job_id>/status/", reports.report_status, name="report_status"),
+    path("reports/<int:job_id>/download/", reports.report_download, name="report_download"),
 ]
 urlpatterns += [
     # The statistics dashboards and their print pages.
