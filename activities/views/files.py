@@ -7,8 +7,11 @@ one of our re-encoded images is sent as an attachment.
 
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
+
+from config.protected_files import protected_file_response
 
 from .. import selectors
 
@@ -16,20 +19,15 @@ _IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"
 _SIZES = {"original": "original", "small": "display_small", "large": "display_large"}
 
 
-def _file_response(field_file, download_name: str) -> FileResponse:
+def _file_response(field_file, download_name: str) -> HttpResponseBase:
     content_type = _IMAGE_TYPES.get(Path(field_file.name).suffix.lower())
-    if content_type is None:
-        response = FileResponse(field_file.open("rb"), as_attachment=True, filename=download_name)
-    else:
-        response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return protected_file_response(
+        field_file, filename=download_name, as_attachment=content_type is None, content_type=content_type
+    )
 
 
 @require_safe
-def photo_file(request: HttpRequest, photo_id: int, size: str) -> FileResponse:
+def photo_file(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBase:
     """A photo's original or display size; 404 outside the committee, when archived or not made yet."""
     photo = selectors.photo_for(request.user, photo_id)
     if (
@@ -46,7 +44,7 @@ def photo_file(request: HttpRequest, photo_id: int, size: str) -> FileResponse:
 
 
 @require_safe
-def certificate_file(request: HttpRequest, achievement_id: int) -> FileResponse:
+def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseBase:
     """An achievement's certificate: an image inline, a PDF as a download."""
     achievement = selectors.achievement_for(request.user, achievement_id)
     if achievement is None or not achievement.certificate:

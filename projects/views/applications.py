@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
+from config.protected_files import protected_file_response
 from members.roles import roles_of
 
 from .. import selectors, services
@@ -237,12 +239,10 @@ def project_conclude(request: HttpRequest, project_id: int) -> HttpResponse:
     )
 
 
-def project_attachment(request: HttpRequest, project_id: int) -> FileResponse:
+def project_attachment(request: HttpRequest, project_id: int) -> HttpResponseBase:
     project = _visible_project(request, project_id)
     if not project.attachment:
         raise Http404
-    response = FileResponse(
-        project.attachment.open("rb"), as_attachment=True, filename=project.attachment_name or "attachment"
+    return protected_file_response(
+        project.attachment, filename=project.attachment_name or "attachment", as_attachment=True
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
