@@ -221,12 +221,12 @@ def _project_list_link(school_year: str, **filters: Any) -> str:
     return f"{reverse('projects:list')}?{urlencode({'school_year': school_year, **filters})}"
 
 
-def _achievement_link(level: str | None, *, all_tab: bool) -> str:
+def _achievement_link(level: str | None, *, tab: str | None) -> str:
     query = {"status": AchievementStatus.VERIFIED}
     if level:
         query["level"] = level
-    if all_tab:
-        query["tab"] = "all"
+    if tab:
+        query["tab"] = tab
     return f"{reverse('activities:achievement_list')}?{urlencode(query)}"
 
 
@@ -354,12 +354,12 @@ def _months_chart(school_year: str, months: list[tuple[datetime.date, dict[str, 
     )
 
 
-def _levels_chart(figures: dict[str, Any], *, all_tab: bool) -> Chart:
+def _levels_chart(figures: dict[str, Any], *, tab: str | None) -> Chart:
     rows = [
         Row(
             str(label),
-            _achievement_link(level, all_tab=all_tab),
-            [Cell(figures["achievements_by_level"].get(level, 0), link=_achievement_link(level, all_tab=all_tab))],
+            _achievement_link(level, tab=tab),
+            [Cell(figures["achievements_by_level"].get(level, 0), link=_achievement_link(level, tab=tab))],
         )
         for level, label in AchievementLevel.choices
     ]
@@ -464,7 +464,9 @@ def dashboard(
     """
     result = stats.committee_stats(committee, school_year)
     places = _project_places(result)
-    all_tab = roles_of(user).is_committee_member
+    # The achievement list's widest tab the user has: 全校成果 for the committee, 本组成果 for leaders.
+    roles = roles_of(user)
+    tab = "all" if roles.is_committee_member else "group" if roles.led_group_ids else None
     charts: list[Chart] = []
     if group is not None:
         level, kind, scope_id = Level.GROUP, StatScope.GROUP, group.pk
@@ -484,7 +486,7 @@ def dashboard(
     charts.append(
         _by_type_chart(result, projects, {pk: place[2] for pk, place in places.items()}, level == Level.COMMITTEE)
     )
-    charts.append(_levels_chart(figures, all_tab=all_tab))
+    charts.append(_levels_chart(figures, tab=tab))
     charts.append(_completion_chart(projects))
     months = (
         [(month.month, month.figures) for month in result.months]
@@ -520,7 +522,7 @@ def dashboard(
             figures,
             len(projects),
             projects_link,
-            _achievement_link(None, all_tab=all_tab),
+            _achievement_link(None, tab=tab),
             "#section-groups" if level != Level.GROUP else "#projects-table",
         ),
         charts=charts,

@@ -183,6 +183,8 @@ def test_branch_and_group_dashboards_show_their_scope_only(login, branch_secreta
     assert levels["series"][0]["values"] == [
         group_figures["achievements_by_level"][level] for level in AchievementLevel
     ]
+    # A leader's figures open the achievement list on the group's tab.
+    assert levels["links"][2] == f"{reverse('activities:achievement_list')}?status=verified&level=city&tab=group"
 
 
 def _branch(number: int) -> Branch:
