@@ -35,7 +35,7 @@ def report_site(demo_site, settings, tmp_path):
 
 def test_the_secretary_generates_and_downloads_the_annual_report(page, live_server, report_site, artifacts_dir):
     log_in(page, live_server, "secretary")
-    page.goto(f"{live_server.url}/projects/reports/")
+    page.locator(".navbar").get_by_role("link", name="年度报告", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("年度报告")
 
     form = page.get_by_test_id("report-form")

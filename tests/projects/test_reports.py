@@ -212,6 +212,7 @@ def test_the_page_generates_a_report_and_lists_it_with_its_download(
     login, school_year, secretary, django_capture_on_commit_callbacks
 ):
     client = login(secretary)
+    assert f'href="{reverse("projects:reports")}"' in client.get(reverse("home")).content.decode()
     page = client.get(reverse("projects:reports"))
     assert page.status_code == 200
     assert "年度报告" in page.content.decode()
@@ -261,6 +262,7 @@ def test_a_running_job_shows_its_progress_and_no_download(login, school_year, se
 def test_teachers_and_leaders_may_not_ask_for_reports(login, school_year, teacher, leader_a, branch_secretary):
     for user in (teacher, leader_a, branch_secretary):
         client = login(user)
+        assert "年度报告" not in client.get(reverse("home")).content.decode()
         assert client.get(reverse("projects:reports")).status_code == 403
         response = client.post(reverse("projects:report_request"), {"school_year": YEAR, "kind": "xlsx"})
         assert response.status_code == 403
