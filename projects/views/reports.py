@@ -6,7 +6,8 @@ job is 404, a job of the same committee the user may not open is 403.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from rules.contrib.views import permission_required
 
 from branches.models import Committee
+from config.protected_files import protected_file_response
 from members.roles import roles_of
 
 from .. import report_selectors, report_services
@@ -104,18 +106,15 @@ def report_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 
 @require_safe
-def report_download(request: HttpRequest, job_id: int) -> FileResponse:
+def report_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     """The finished file, as an attachment that is never sniffed or rendered."""
     job = _job(request, job_id)
     if job.status != ReportStatus.DONE or not job.file:
         raise Http404
-    response = FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
+    return protected_file_response(
+        job.file,
         filename=_download_name(job),
+        as_attachment=True,
         content_type=CONTENT_TYPES[ReportKind(job.kind)],
+        cache_control="private, no-store",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

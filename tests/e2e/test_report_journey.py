@@ -80,3 +80,13 @@ def test_the_secretary_generates_and_downloads_the_annual_report(page, live_serv
         link.click()
     document = Document(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     assert document.paragraphs[0].text == f"重庆市渝中区大坪小学校党委 {YEAR} 学年党建微项目工作总结"
+
+
+def test_the_report_page_fits_a_phone(phone_page, live_server, report_site, artifacts_dir):
+    page = phone_page
+    log_in(page, live_server, "committee1")
+    page.goto(f"{live_server.url}/projects/reports/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("年度报告")
+    expect(page.get_by_test_id("report-form").get_by_role("button", name="生成")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(artifacts_dir / "report-phone.png"), full_page=True)
