@@ -39,6 +39,10 @@
     return month ? parseInt(month[1], 10) + "月" : category;
   }
 
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes, which the
+  // Content-Security-Policy (style-src 'self', no 'unsafe-inline') refuses.
+  var TOOLTIP_RENDER_MODE = "richText";
+
   function seriesValues(values) {
     // ECharts leaves a gap for "-"; None in Python arrives as null.
     return values.map(function (value) {
@@ -50,7 +54,7 @@
     var series = spec.series[0];
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", valueFormatter: valueLabel(spec) },
+      tooltip: { trigger: "item", renderMode: TOOLTIP_RENDER_MODE, valueFormatter: valueLabel(spec) },
       legend: { bottom: 0, type: "scroll" },
       series: [
         {
@@ -86,7 +90,7 @@
     }
     return {
       color: PALETTE,
-      tooltip: { trigger: "axis", valueFormatter: valueLabel(spec) },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_RENDER_MODE, valueFormatter: valueLabel(spec) },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
