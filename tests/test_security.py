@@ -307,3 +307,18 @@ def test_a_superuser_posting_to_an_audit_row_in_the_admin_is_refused_and_the_row
     assert edit.status_code == 403 and removal.status_code == 403 and addition.status_code == 403
     event.refresh_from_db()
     assert model_to_dict(event) == before
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_SENDFILE": "apache"}, "DJANGO_SENDFILE must be python or nginx, got 'apache'"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "-1"}, "DJANGO_TRUSTED_PROXY_COUNT must be 0 or more, got -1"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "nginx"}, "DJANGO_TRUSTED_PROXY_COUNT must be an integer, got 'nginx'"),
+    ],
+)
+def test_a_bad_proxy_or_sendfile_value_stops_the_start(env, message):
+    result = run(["manage.py", "check"], **env)
+
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured: " + message in result.stderr
