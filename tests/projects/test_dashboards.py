@@ -133,7 +133,9 @@ def test_committee_dashboard_shows_the_stats_selector_figures(login, secretary, 
 
     # Each figure links to the records behind it.
     for project in result.projects:
-        assert f'href="{reverse("projects:detail", args=[project.id])}"' in content
+        page = reverse("projects:detail", args=[project.id])
+        assert f'href="{page}"' in content
+        assert f'href="{page}#activity-timeline"' in content and f'href="{page}#project-gallery"' in content
     assert levels["links"][0] == f"{reverse('activities:achievement_list')}?status=verified&level=school&tab=all"
     assert branches["links"] == [
         f"{reverse('projects:dashboard_branch', args=[branch.id])}?year={SCHOOL_YEAR}" for branch in result.branches
