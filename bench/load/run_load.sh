@@ -167,7 +167,7 @@ drain_start=$(date +%s)
 backlog=$(redis-cli -n "$REDIS_DB" llen celery)
 wait_for 300 queue_empty || true
 echo "celery_backlog_at_end: $backlog tasks, drained in $(($(date +%s) - drain_start)) s" >>"$OUT/machine.txt"
-"$BIN/python" manage.py shell -c "
+"$BIN/python" manage.py shell --no-imports -c "
 from activities.models import ActivityLog, Photo
 print('activities_total:', ActivityLog.objects.count())
 print('photos_total:', Photo.objects.count())
