@@ -45,8 +45,16 @@ def photo_file(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBa
 
 @require_safe
 def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseBase:
-    """An achievement's certificate: an image inline, a PDF as a download."""
+    """An achievement's certificate: an image inline, a PDF as a download.
+
+    Only for those who may read the achievement: a pending or rejected one's certificate stays
+    with those concerned, like its page.
+    """
     achievement = selectors.achievement_for(request.user, achievement_id)
-    if achievement is None or not achievement.certificate:
+    if (
+        achievement is None
+        or not achievement.certificate
+        or not request.user.has_perm("activities.view_achievement", achievement)
+    ):
         raise Http404
     return _file_response(achievement.certificate, achievement.certificate_name or "certificate")
