@@ -7,6 +7,7 @@ made by a Celery task queued once the upload has committed.
 """
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,8 @@ from . import images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus, ActivityType, RevisionAction
 from .errors import ActivityError, ImageRefused
 from .models import Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
+
+logger = logging.getLogger(__name__)
 
 MAX_PHOTOS_PER_UPLOAD = 30
 MAX_CERTIFICATE_BYTES = images.MAX_UPLOAD_BYTES
@@ -207,11 +211,30 @@ class PhotoUploadResult:
     refused: list[PhotoRefusal] = field(default_factory=list)
 
 
-def _queue_display_sizes(photo_id: int) -> None:
+def _send_display_sizes(photo_id: int) -> None:
     from .tasks import make_photo_display_sizes
 
+    try:
+        # retry=False: with the broker down, fail at once instead of holding the request.
+        make_photo_display_sizes.apply_async(args=[photo_id], retry=False)
+    except Exception:
+        # The upload has committed and stands; the periodic sweep makes the missing sizes later.
+        logger.warning("photos: display sizes of photo %s not queued", photo_id, exc_info=True)
+
+
+def _queue_display_sizes(photo_id: int) -> None:
     # After commit: the worker must find the row, and a rolled-back upload queues nothing.
-    transaction.on_commit(partial(make_photo_display_sizes.delay, photo_id))
+    transaction.on_commit(partial(_send_display_sizes, photo_id))
+
+
+def photos_missing_display_sizes(*, older_than: datetime.timedelta, limit: int) -> list[int]:
+    """Ids of photos uploaded before ``older_than`` ago that still lack a display size, oldest first."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Photo.objects.filter(Q(display_small="") | Q(display_large=""), created_at__lt=cutoff)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def _upload_refused() -> str:

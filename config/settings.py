@@ -184,13 +184,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-# Visibility timeout above the hard time limit so a running task is never redelivered.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Visibility timeout above the hard time limit so a running task is never redelivered. A task
+# taken by a worker that died (SIGKILL, power loss) is redelivered this many seconds later; the
+# fault tests shorten it through CELERY_VISIBILITY_TIMEOUT.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # With the broker down a send fails at once rather than holding the request ~6 s in
+    # reconnect attempts: its caller logs it and the beat sweeps redo the work later.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Nightly full recompute of the statistics snapshots (edits also queue an incremental one).
 CELERY_BEAT_SCHEDULE = {
     "recompute-all-stats": {"task": "projects.tasks.recompute_all_stats", "schedule": crontab(hour=2, minute=30)},
+    # Sweeps for work whose task was lost (broker down at the write, a worker killed): idempotent.
+    "sweep-photo-display-sizes": {"task": "activities.tasks.sweep_photo_display_sizes", "schedule": 300.0},
+    "sweep-stale-stats": {"task": "projects.tasks.sweep_stale_stats", "schedule": 300.0},
 }
 # Seconds a statistics recompute waits after the first edit of a burst, so the burst costs one.
 STATS_RECOMPUTE_DELAY = env_int("STATS_RECOMPUTE_DELAY", 10)

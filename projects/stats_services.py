@@ -9,6 +9,7 @@ If the broker or the cache is down, the write has already committed; the failure
 readers keep the last snapshot until the nightly recompute or the secretary's refresh.
 """
 
+import datetime
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,28 @@ def _upsert(
     # the second, whose task retries and then updates them.
     StatSnapshot.objects.bulk_create(created, batch_size=200)
     return len(changed) + len(created)
+
+
+# Snapshots edited longer ago than this without a recompute are swept (beat): their task was lost.
+STALE_SWEEP_MIN_AGE_SECONDS = 300
+
+
+def stale_snapshot_scopes(*, older_than: datetime.timedelta) -> dict[tuple[int, str], list[str]]:
+    """Scope keys per (committee, school year) whose snapshots were edited after they were computed,
+    the edit being older than ``older_than`` (younger ones still have their debounced recompute coming)."""
+    rows = (
+        StatSnapshot.objects.filter(edited_at__gt=F("computed_at"), edited_at__lt=timezone.now() - older_than)
+        .values_list("committee_id", "school_year", "scope_kind", "scope_id")
+        .distinct()
+        .order_by("committee_id", "school_year", "scope_kind", "scope_id")
+    )
+    stale: dict[tuple[int, str], list[str]] = {}
+    for committee_id, school_year, kind, scope_id in rows:
+        scopes = stale.setdefault((committee_id, school_year), [])
+        key = stats.scope_key(kind, scope_id)
+        if key not in scopes:
+            scopes.append(key)
+    return stale
 
 
 def stats_refresh_now(*, actor: User, committee: Committee) -> int:

@@ -5,6 +5,8 @@ acknowledged late and retried with backoff on database errors; its hard time lim
 well below the broker's visibility timeout (3600 s) so a running task is never redelivered.
 """
 
+import datetime
+
 from celery import shared_task
 from django.db import DatabaseError
 
@@ -19,6 +21,8 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 5,
     "acks_late": True,
+    # A worker killed mid-recompute leaves the message to be redelivered: running it again is harmless.
+    "reject_on_worker_lost": True,
     # Nobody reads their results; without a result, sending never waits on the result backend.
     "ignore_result": True,
 }
@@ -51,6 +55,19 @@ def recompute_all_stats() -> int:
     for committee_id in committee_ids:
         recompute_committee_stats.delay(committee_id)
     return len(committee_ids)
+
+
+@shared_task(soft_time_limit=60, time_limit=120, **RETRY)
+def sweep_stale_stats(min_age_seconds: int = stats_services.STALE_SWEEP_MIN_AGE_SECONDS) -> int:
+    """Beat, every few minutes: recompute snapshots edited after they were computed and left so.
+
+    Catches edits whose debounced recompute was never sent (broker or cache down) or was lost;
+    one `recompute_stats_for` per committee and school year. Returns the number queued.
+    """
+    stale = stats_services.stale_snapshot_scopes(older_than=datetime.timedelta(seconds=min_age_seconds))
+    for (committee_id, school_year), scopes in stale.items():
+        recompute_stats_for.delay(committee_id, school_year, scopes)
+    return len(stale)
 
 
 # Reports: storage and database errors are retried with backoff, then recorded on the job, as
