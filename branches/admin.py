@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Branch, Committee, Group
+from .models import Branch, Committee, District, Group
 
 
 @admin.register(Committee)
@@ -23,3 +23,10 @@ class GroupAdmin(admin.ModelAdmin):
     list_filter = ("branch__committee",)
     list_select_related = ("branch", "leader")
     autocomplete_fields = ("leader",)
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    filter_horizontal = ("committees", "overseers")

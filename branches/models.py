@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,29 @@ class Group(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["branch", "name"], name="group_unique_name_per_branch"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """An education district (e.g. 渝中区教育系统) whose officers compare its schools' figures.
+
+    Overseers see each committee's headline figures only, never its records, and need not be
+    members of any committee.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(_("简称"), max_length=40, unique=True)
+    committees = models.ManyToManyField(Committee, related_name="districts", blank=True, verbose_name=_("所辖党委"))
+    overseers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="overseen_districts", blank=True, verbose_name=_("督导人员")
+    )
+
+    class Meta:
+        verbose_name = _("教育片区")
+        verbose_name_plural = _("教育片区")
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,25 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from members.models import Member
 from members.roles import roles_of
 
-from .models import Branch, Committee, Group
+from .models import Branch, Committee, District, Group
+
+_OVERSIGHT_CACHE_ATTRIBUTE = "_dangjian_oversight"
+
+
+def oversight_of(user) -> tuple[frozenset[int], frozenset[int]]:
+    """(district ids, committee ids) the user oversees; one query, cached on the user object."""
+    if user is None or not user.is_authenticated:
+        return frozenset(), frozenset()
+    cached = getattr(user, _OVERSIGHT_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    pairs = list(District.objects.filter(overseers=user.pk).values_list("pk", "committees"))
+    found = (
+        frozenset(district_id for district_id, _ in pairs),
+        frozenset(committee_id for _, committee_id in pairs if committee_id is not None),
+    )
+    setattr(user, _OVERSIGHT_CACHE_ATTRIBUTE, found)
+    return found
 
 
 def committee_of(user) -> Committee | None:

@@ -1,10 +1,12 @@
 """Writes to the organisation: committees, branches, groups and their posts."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
-from members.models import Member
+from members.models import Member, User
 
-from .models import Branch, Committee, Group
+from .models import Branch, Committee, District, Group
 
 
 @transaction.atomic
@@ -43,3 +45,12 @@ def group_set_leader(*, group: Group, leader: Member | None) -> Group:
         group.leader = leader
         group.save(update_fields=["leader"])
     return group
+
+
+@transaction.atomic
+def district_ensure(*, slug: str, name: str, committees: Iterable[Committee], overseers: Iterable[User]) -> District:
+    """Create or update a district; its committees and overseers are added to (never removed)."""
+    district, _ = District.objects.update_or_create(slug=slug, defaults={"name": name})
+    district.committees.add(*committees)
+    district.overseers.add(*overseers)
+    return district

@@ -18,6 +18,7 @@ class Roles:
     committee_role: str = CommitteeRole.NONE
     led_branch_ids: frozenset[int] = field(default_factory=frozenset)
     led_group_ids: frozenset[int] = field(default_factory=frozenset)
+    oversees_district: bool = False  # a district officer (教育片区督导) who is also a member
 
     @property
     def is_secretary(self) -> bool:
@@ -63,12 +64,17 @@ def roles_of(user) -> Roles:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
+    from django.db.models import Exists
+
+    from branches.models import District
+
     from .models import Member
 
     member = (
         Member.objects.filter(user_id=user.pk, is_active=True)
         .select_related("group")
         .only("id", "committee_id", "group_id", "group__branch_id", "committee_role")
+        .annotate(oversees_district=Exists(District.objects.filter(overseers=user.pk)))
         .first()
     )
     if member is None:
@@ -84,6 +90,7 @@ def roles_of(user) -> Roles:
             committee_role=member.committee_role,
             led_branch_ids=frozenset(Branch.objects.filter(secretary_id=member.pk).values_list("id", flat=True)),
             led_group_ids=frozenset(Group.objects.filter(leader_id=member.pk).values_list("id", flat=True)),
+            oversees_district=member.oversees_district,
         )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles

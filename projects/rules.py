@@ -2,6 +2,7 @@
 
 import rules
 
+from branches.selectors import oversight_of
 from members.roles import roles_of
 from members.rules import has_member_profile, in_same_committee, is_committee_member, is_group_leader, is_secretary
 
@@ -269,7 +270,20 @@ def leads_group_branch(user, group) -> bool:
     return group is not None and group.branch_id in roles_of(user).led_branch_ids
 
 
-rules.add_perm("projects.view_dashboards", has_member_profile & has_dashboard)
+@rules.predicate
+def oversees_district(user) -> bool:
+    """A district officer (教育片区督导): may compare the figures of the district's schools.
+
+    For a member the answer comes with their roles (no extra query on every page's navbar).
+    """
+    roles = roles_of(user)
+    if roles.member_id is not None:
+        return roles.oversees_district
+    return bool(oversight_of(user)[0])
+
+
+rules.add_perm("projects.view_dashboards", (has_member_profile & has_dashboard) | oversees_district)
+rules.add_perm("projects.view_district_dashboard", oversees_district)
 rules.add_perm("projects.view_committee_dashboard", is_committee_member)
 rules.add_perm("projects.view_branch_dashboard", in_same_committee & (is_committee_member | leads_branch))
 rules.add_perm(

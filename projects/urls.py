@@ -50,6 +50,7 @@ urlpatterns += [
     # The statistics dashboards and their print pages.
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/committee/", dashboards.dashboard_committee, name="dashboard_committee"),
+    path("dashboard/district/", dashboards.dashboard_district, name="dashboard_district"),
     path(
         "dashboard/committee/print/",
         dashboards.dashboard_committee,

@@ -172,6 +172,7 @@ MATRIX: dict[str, Row] = {
     # Dashboards.
     "projects:dashboard":                 Row(get="T302 L302 O302 B302 C302 S302 H302", post=AS_GET),
     "projects:dashboard_committee":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
+    "projects:dashboard_district":        Row(get="T403 L403 O403 B403 C403 S403 H403", post=AS_GET),
     "projects:dashboard_committee_print": Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
     "projects:dashboard_branch":          Row({"branch_id": "branch"},
                                               get="T403 L403 O403 B200 C200 S200 H404", post=AS_GET),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from .. import dashboard_selectors as selectors
-from .. import stats_services
+from .. import district_selectors, stats_services
 from ..errors import ProjectError
 
 
@@ -29,6 +29,8 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     """The widest dashboard the user may open: the committee's, their branch's or their group's."""
     found = selectors.dashboard_of_user(request.user)
     if found is None:
+        if request.user.has_perm("projects.view_district_dashboard"):
+            return redirect("projects:dashboard_district")
         raise PermissionDenied
     level, scope_id = found
     return redirect(reverse(f"projects:dashboard_{level}", args=[scope_id] if scope_id is not None else []))
@@ -58,6 +60,17 @@ def dashboard_group(request: HttpRequest, group_id: int, printable: bool = False
     if not request.user.has_perm("projects.view_group_dashboard", group):
         raise PermissionDenied
     return _render(request, printable, committee=group.branch.committee, group=group)
+
+
+@permission_required("projects.view_district_dashboard", raise_exception=True)
+def dashboard_district(request: HttpRequest) -> HttpResponse:
+    """A district officer's comparison of the schools they oversee: figures only, no records."""
+    comparison = district_selectors.district_comparison(
+        request.user, request.GET.get("year"), sort=request.GET.get("sort"), figure=request.GET.get("figure")
+    )
+    if comparison is None:
+        raise PermissionDenied
+    return render(request, "projects/dashboard_district.html", {"comparison": comparison})
 
 
 @require_POST

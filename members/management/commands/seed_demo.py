@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from activities import demo as activity_demo
+from branches import demo as branch_demo
 from members import demo
 from projects import demo as project_demo
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             project_demo.seed_projects(committees[0])
             activity_demo.seed_activities(committees[0])
             project_demo.seed_catalogue(committees[1])
+            branch_demo.seed_district(committees, password=demo.DEMO_PASSWORD)
         for committee in committees:
             self.stdout.write(f"{committee.school_name} ({committee.slug}): {committee.members.count()} members")
         self.stdout.write(
