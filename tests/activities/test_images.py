@@ -104,3 +104,16 @@ def test_display_renditions_fit_their_boxes():
     sizes = {box: Image.open(io.BytesIO(data)).size for box, data in renditions.items()}
     assert sizes == {320: (320, 180), 1600: (1600, 900)}
     assert all(Image.open(io.BytesIO(data)).format == "JPEG" for data in renditions.values())
+
+
+def test_display_renditions_of_a_grey_photo_decoded_at_reduced_scale_are_rgb_at_the_original_proportions():
+    # A grey original decoded at half scale (1750×1167), then resampled to the original's proportions.
+    clean = images.clean_upload(files.upload("grey.jpg", files.jpeg_bytes((3500, 2333), mode="L")))
+    assert _stored(clean).mode == "L"
+    renditions = {
+        box: Image.open(io.BytesIO(data)) for box, data in images.display_renditions(io.BytesIO(clean.content)).items()
+    }
+    assert {box: (image.size, image.mode) for box, image in renditions.items()} == {
+        320: ((320, 213), "RGB"),
+        1600: ((1600, 1067), "RGB"),
+    }
