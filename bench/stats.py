@@ -1,0 +1,102 @@
+"""Statistics: the full recompute of every snapshot, and the incremental one after one activity.
+
+The full recompute is what the nightly task does for every committee of the district; its floor
+is the hand-written GROUP BY SQL of `bench/stats_floor.py`, which computes the same figures
+without Django (PostgreSQL only). The incremental update is the debounced task that follows a
+new activity: the snapshots of the project, its group, branch, type and committee.
+"""
+
+import datetime
+import statistics
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+from .measure import ratio_result
+
+FULL_GOAL_RATIO = 1.5
+INCREMENTAL_GOAL_MS = 50
+
+
+def recompute_district(committee_ids: list[int]) -> int:
+    """Every snapshot of every committee, as `recompute_committee_stats` runs them; rows written."""
+    from projects import stats_services
+
+    return sum(stats_services.stats_recompute(committee_id=committee_id) for committee_id in committee_ids)
+
+
+def run_full(committee_ids: list[int], *, repeats: int) -> dict[str, Any]:
+    from projects.models import StatSnapshot
+
+    from . import stats_floor
+
+    started = time.perf_counter()
+    rows = recompute_district(committee_ids)  # the first run inserts; the nightly one updates
+    first = time.perf_counter() - started
+    ours, floor = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        recompute_district(committee_ids)
+        ours.append(time.perf_counter() - started)
+        if connection.vendor == "postgresql":
+            started = time.perf_counter()
+            stats_floor.run_all()
+            floor.append(time.perf_counter() - started)
+    return ratio_result(
+        "statistics: full recompute of the district",
+        median=statistics.median(ours),
+        floor=statistics.median(floor) if floor else None,
+        goal=FULL_GOAL_RATIO,
+        first_run_s=round(first, 2),
+        snapshots=StatSnapshot.objects.count(),
+        rows_written=rows,
+        committees=len(committee_ids),
+        floor_note=None if floor else "the floor is PostgreSQL SQL; not measured on " + connection.vendor,
+    )
+
+
+def run_incremental(committee_id: int, *, repeats: int) -> dict[str, Any]:
+    """Median time of the recompute a new activity queues, over ``repeats`` new activities."""
+    from activities.models import ActivityLog, IndicatorValue
+    from projects import stats, tasks
+    from projects.enums import ProjectStatus
+    from projects.models import MicroProject, ProjectTarget
+
+    from .generate import CURRENT_YEAR
+
+    project = MicroProject.objects.filter(
+        committee_id=committee_id, school_year=CURRENT_YEAR, status=ProjectStatus.IN_PROGRESS
+    ).first()
+    scopes = stats.project_scope_keys(project)
+    target = ProjectTarget.objects.filter(project=project).first()
+    member_ids = list(project.participants.values_list("pk", flat=True)[:3])
+    timings = []
+    for n in range(repeats + 1):
+        # The write itself is the activity service's business; what is timed is the task it queues.
+        activity = ActivityLog.objects.create(
+            project=project,
+            date=datetime.date(2026, 11, 1) + datetime.timedelta(days=n % 19),
+            activity_type="volunteering",
+            title=f"基准测试新增活动{n}",
+            beneficiaries_count=10,
+            duration_hours=Decimal(2),
+            created_by_id=project.created_by_id,
+        )
+        activity.participants.set(member_ids)
+        IndicatorValue.objects.create(activity=activity, indicator_id=target.indicator_id, value=Decimal(3))
+        started = time.perf_counter()
+        tasks.recompute_stats_for(committee_id, CURRENT_YEAR, scopes)
+        if n:  # the first one warms the caches
+            timings.append(time.perf_counter() - started)
+    median_ms = statistics.median(timings) * 1000
+    return {
+        "name": "statistics: incremental recompute after one new activity",
+        "median_ms": round(median_ms, 1),
+        "max_ms": round(max(timings) * 1000, 1),
+        "goal_ms": INCREMENTAL_GOAL_MS,
+        "met": median_ms <= INCREMENTAL_GOAL_MS,
+        "scopes": scopes,
+        "repeats": repeats,
+    }
