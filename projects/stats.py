@@ -17,7 +17,7 @@ from branches.models import Branch, Committee, Group
 
 from .enums import PUBLIC_STATUSES
 from .models import MicroProject, ProjectType, StatScope, StatSnapshot
-from .stats_aggregation import compute_figures, empty_figures, percent
+from .stats_aggregation import compute_figures, compute_figures_of_years, empty_figures, percent
 from .stats_scopes import (
     SCOPE_PATHS,
     SnapshotKey,
@@ -41,6 +41,7 @@ __all__ = [
     "StatScope",
     "committee_stats",
     "compute_figures",
+    "compute_figures_of_years",
     "empty_figures",
     "normalise_school_year",
     "parse_scope_key",

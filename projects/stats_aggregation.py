@@ -7,8 +7,10 @@ What counts:
   the committee also counts its own honours and achievements without a project (by the school
   year of their date).
 
-Conditional aggregates (``Count(filter=...)``, ``Exists``) keep the figures the same on SQLite
-and PostgreSQL; Python only files the grouped rows under their scope and turns sums into ratios.
+The database groups rows by project and month (one query per figure family, every school year
+of a committee at once); Python rolls them up to groups, branches, types, the committee and the
+whole year, and turns sums into ratios. Per-scope-kind GROUP BY queries cost 5x the queries and
+5x the passes over the rows for the same sums (bench/run.py measured the difference).
 """
 
 import datetime
@@ -17,17 +19,24 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from activities.enums import AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
-from branches.models import Branch, Committee, Group
+from branches.models import Branch, Group
 from members.models import Member
 
 from .enums import PUBLIC_STATUSES
 from .models import Indicator, MicroProject, ProjectTarget, ProjectType, StatScope
-from .stats_scopes import SCOPE_PATHS, SnapshotKey, parse_scope_key, school_year_bounds, school_year_months
+from .stats_scopes import (
+    SCOPE_PATHS,
+    SnapshotKey,
+    parse_scope_key,
+    school_year_bounds,
+    school_year_months,
+    school_year_of,
+)
 
 
 def _level_alias(level: str) -> str:
@@ -72,201 +81,299 @@ def percent(part: Decimal | int | float | None, whole: Decimal | int | float | N
     return float(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+# A public project as the roll-up sees it: (id, group, branch, type or None, school year)
+_ProjectRow = tuple[int, int, int, int | None, str]
+
+
 class _Computation:
-    """One school year of one committee, for the scopes asked; a fixed number of grouped queries."""
+    """One committee, one or more school years, the scopes asked; a fixed number of queries.
 
-    def __init__(self, committee_id: int, school_year: str, scope_ids: dict[str, set[int]]) -> None:
+    Every additive figure is read once per project and month (one grouped query per figure
+    family) and rolled up in Python to the project's group, branch, type and committee and to
+    the whole year; distinct counts (participants, participation) are rolled up from the
+    (project, month, member) rows. So the query count does not depend on the number of scope
+    kinds, scopes or years, and a year is one pass over its rows.
+    """
+
+    def __init__(self, committee_id: int, school_years: list[str], asked: dict[str, set[int]] | None) -> None:
         self.committee_id = committee_id
-        self.school_year = school_year
-        self.scope_ids = scope_ids
-        self.months = school_year_months(school_year)
-        self.table: dict[SnapshotKey, _Raw] = {}
-        for kind, ids in scope_ids.items():
-            for scope_id in ids:
-                for month in (None, *self.months):
-                    self.table[(kind, scope_id, month)] = _Raw()
+        self.school_years = school_years
+        self.asked = asked
+        self.tables: dict[str, dict[SnapshotKey, _Raw]] = {year: {} for year in school_years}
+        self.seen: dict[tuple[str, SnapshotKey], set[int]] = {}
+        self.seen_in_scope: dict[tuple[str, SnapshotKey], set[int]] = {}
 
-    def _raw(self, kind: str, scope_id: int | None, month: datetime.date | None) -> _Raw | None:
-        if scope_id is None or scope_id not in self.scope_ids[kind]:
-            return None  # e.g. projects without a type
-        return self.table.setdefault((kind, scope_id, month), _Raw())
+    # Scopes ---------------------------------------------------------------------------
 
-    def _projects_q(self, kind: str, prefix: str) -> Q:
-        """The counted projects of the scope kind's asked ids, seen through ``prefix``."""
-        return Q(
-            **{
-                f"{prefix}committee_id": self.committee_id,
-                f"{prefix}school_year": self.school_year,
-                f"{prefix}status__in": PUBLIC_STATUSES,
-                f"{prefix}{SCOPE_PATHS[kind]}__in": self.scope_ids[kind],
-            }
-        )
+    def _wanted(self, kind: str, ids) -> set[int]:
+        ids = set(ids)
+        if self.asked is not None:
+            ids &= self.asked[kind]
+        return ids
 
-    def _grouped(self, queryset: QuerySet, kind: str, prefix: str, month_of: str | None, *extra: str):
-        """Rows of ``queryset`` grouped by scope (and month when ``month_of`` is a date field)."""
-        group_by: dict[str, Any] = {"scope": F(f"{prefix}{SCOPE_PATHS[kind]}")}
-        if month_of:
-            group_by["month"] = TruncMonth(month_of)
-        return queryset.values(*extra, **group_by).order_by()
+    def _load_scopes(self) -> None:
+        projects = MicroProject.objects.filter(committee_id=self.committee_id, school_year__in=self.school_years)
+        self.public: dict[int, _ProjectRow] = {}
+        self.project_year: dict[int, str] = {}  # every status: achievements count for the committee
+        for pk, group_id, branch_id, type_id, year, status in projects.values_list(
+            "id", "group_id", "group__branch_id", "project_type_id", "school_year", "status"
+        ).order_by():
+            self.project_year[pk] = year
+            if status in PUBLIC_STATUSES:
+                self.public[pk] = (pk, group_id, branch_id, type_id, year)
+        self.scope_ids = {
+            StatScope.PROJECT: self._wanted(StatScope.PROJECT, self.public),
+            StatScope.GROUP: self._wanted(
+                StatScope.GROUP,
+                Group.objects.filter(branch__committee_id=self.committee_id).values_list("pk", flat=True),
+            ),
+            StatScope.BRANCH: self._wanted(
+                StatScope.BRANCH, Branch.objects.filter(committee_id=self.committee_id).values_list("pk", flat=True)
+            ),
+            StatScope.TYPE: self._wanted(
+                StatScope.TYPE, ProjectType.objects.filter(committee_id=self.committee_id).values_list("pk", flat=True)
+            ),
+            StatScope.COMMITTEE: self._wanted(StatScope.COMMITTEE, [self.committee_id]),
+        }
+        # The scopes each public project's rows count in, and the projects that count at all.
+        self.keys_of: dict[int, list[tuple[str, int]]] = {}
+        for pk, group_id, branch_id, type_id, _year in self.public.values():
+            keys = [
+                (StatScope.PROJECT, pk),
+                (StatScope.GROUP, group_id),
+                (StatScope.BRANCH, branch_id),
+                (StatScope.TYPE, type_id),
+                (StatScope.COMMITTEE, self.committee_id),
+            ]
+            keys = [(kind, scope_id) for kind, scope_id in keys if scope_id in self.scope_ids[kind]]
+            if keys:
+                self.keys_of[pk] = keys
+        for year, table in self.tables.items():
+            months = (None, *school_year_months(year))
+            for kind, ids in self.scope_ids.items():
+                for scope_id in ids:
+                    if kind == StatScope.PROJECT and self.public[scope_id][4] != year:
+                        continue
+                    for month in months:
+                        table[(kind, scope_id, month)] = _Raw()
 
-    def run(self) -> dict[SnapshotKey, _Raw]:
-        for kind, ids in self.scope_ids.items():
-            if ids:
-                self._activities(kind)
-                self._participants(kind)
-                self._indicators(kind)
-                self._photos(kind)
-                self._achievements(kind)
-                self._members(kind)  # last: it fills every month row the others added
-        return self.table
+    def _rows_of(self, project_id: int, month: datetime.date | None):
+        """The (year, key, raw) rows a value of the project in that month adds to: month and year."""
+        keys = self.keys_of.get(project_id)
+        if not keys:
+            return
+        year = self.public[project_id][4]
+        table = self.tables[year]
+        for kind, scope_id in keys:
+            yield year, (kind, scope_id, None), table[(kind, scope_id, None)]
+            if month is not None:
+                key = (kind, scope_id, month)
+                raw = table.get(key)
+                if raw is None:  # data dated outside the school year gets a month of its own
+                    raw = table[key] = _Raw()
+                yield year, key, raw
 
-    def _activities(self, kind: str) -> None:
+    # Figures ----------------------------------------------------------------------------
+
+    def run(self) -> dict[str, dict[SnapshotKey, _Raw]]:
+        self._load_scopes()
+        counted = list(self.keys_of)
+        self._load_people(counted)
+        if counted:
+            self._activities(counted)
+            self._participants(counted)
+            self._indicators(counted)
+            self._photos(counted)
+        self._achievements()
+        self._members()
+        return self.tables
+
+    def _activities(self, counted: list[int]) -> None:
         has_photo = Exists(Photo.objects.filter(activity_id=OuterRef("pk"), is_archived=False))
-        logs = ActivityLog.objects.filter(self._projects_q(kind, "project__"), is_archived=False)
-        for month_of in (None, "date"):
-            rows = self._grouped(logs, kind, "project__", month_of).annotate(
+        rows = (
+            ActivityLog.objects.filter(project_id__in=counted, is_archived=False)
+            .values("project_id", month=TruncMonth("date"))
+            .annotate(
                 n=Count("pk"),
                 with_photos=Count("pk", filter=Q(has_photo)),
                 hours_sum=Sum("duration_hours"),
                 beneficiaries_sum=Sum("beneficiaries_count"),
             )
-            for row in rows:
-                raw = self._raw(kind, row["scope"], row.get("month"))
-                if raw is not None:
-                    raw.activities = row["n"]
-                    raw.activities_with_photos = row["with_photos"]
-                    raw.hours = row["hours_sum"] or Decimal(0)
-                    raw.beneficiaries = row["beneficiaries_sum"] or 0
-
-    def _member_in_scope(self, kind: str) -> Q:
-        """Whether a participant (a row of the activity–member table) is a member of the scope."""
-        project = "activitylog__project__"
-        active = Q(member__is_active=True)
-        if kind == StatScope.GROUP:
-            return active & Q(member__group_id=F(f"{project}group_id"))
-        if kind == StatScope.BRANCH:
-            return active & Q(member__group__branch_id=F(f"{project}group__branch_id"))
-        if kind == StatScope.PROJECT:
-            enrolled = MicroProject.participants.through.objects.filter(
-                microproject_id=OuterRef(f"{project}id"), member_id=OuterRef("member_id")
-            )
-            return active & Q(Exists(enrolled))
-        if kind == StatScope.TYPE:
-            runs_type = MicroProject.objects.filter(
-                committee_id=self.committee_id,
-                school_year=self.school_year,
-                status__in=PUBLIC_STATUSES,
-                project_type_id=OuterRef(f"{project}project_type_id"),
-                group_id=OuterRef("member__group_id"),
-            )
-            return active & Q(Exists(runs_type))
-        return active
-
-    def _participants(self, kind: str) -> None:
-        taking_part = ActivityLog.participants.through.objects.filter(
-            self._projects_q(kind, "activitylog__project__"), activitylog__is_archived=False
+            .order_by()
         )
-        for month_of in (None, "activitylog__date"):
-            rows = self._grouped(taking_part, kind, "activitylog__project__", month_of).annotate(
-                person_times=Count("pk"),
-                distinct_members=Count("member_id", distinct=True),
-                in_scope=Count("member_id", distinct=True, filter=self._member_in_scope(kind)),
-            )
-            for row in rows:
-                raw = self._raw(kind, row["scope"], row.get("month"))
-                if raw is not None:
-                    raw.person_times = row["person_times"]
-                    raw.participants = row["distinct_members"]
-                    raw.members_participating = row["in_scope"]
+        for row in rows:
+            for _year, _key, raw in self._rows_of(row["project_id"], row["month"]):
+                raw.activities += row["n"]
+                raw.activities_with_photos += row["with_photos"]
+                raw.hours += row["hours_sum"] or Decimal(0)
+                raw.beneficiaries += row["beneficiaries_sum"] or 0
 
-    def _members(self, kind: str) -> None:
+    def _load_people(self, counted: list[int]) -> None:
+        """Members of the committee, enrolments of the counted projects, and each type's groups."""
+        self.member_rows = {
+            pk: (group_id, branch_id, active)
+            for pk, group_id, branch_id, active in Member.objects.filter(committee_id=self.committee_id)
+            .values_list("id", "group_id", "group__branch_id", "is_active")
+            .order_by()
+        }
+        self.enrolled: dict[int, set[int]] = {}
+        for project_id, member_id in (
+            MicroProject.participants.through.objects.filter(microproject_id__in=counted)
+            .values_list("microproject_id", "member_id")
+            .order_by()
+        ):
+            self.enrolled.setdefault(project_id, set()).add(member_id)
+        # Groups running a project of each type in each year: a type's members.
+        self.type_groups: dict[tuple[str, int], set[int]] = {}
+        for _pk, group_id, _branch_id, type_id, year in self.public.values():
+            if type_id is not None:
+                self.type_groups.setdefault((year, type_id), set()).add(group_id)
+
+    def _participants(self, counted: list[int]) -> None:
+        rows = (
+            ActivityLog.participants.through.objects.filter(
+                activitylog__project_id__in=counted, activitylog__is_archived=False
+            )
+            .values("activitylog__project_id", "member_id", month=TruncMonth("activitylog__date"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            member_id = row["member_id"]
+            for year, key, raw in self._rows_of(row["activitylog__project_id"], row["month"]):
+                raw.person_times += row["n"]
+                self.seen.setdefault((year, key), set()).add(member_id)
+                if self._belongs(year, key[0], key[1], member_id):
+                    self.seen_in_scope.setdefault((year, key), set()).add(member_id)
+        for (year, key), members in self.seen.items():
+            self.tables[year][key].participants = len(members)
+        for (year, key), members in self.seen_in_scope.items():
+            self.tables[year][key].members_participating = len(members)
+
+    def _belongs(self, year: str, kind: str, scope_id: int, member_id: int) -> bool:
+        """Whether an active member belongs to the scope (the numerator of participation)."""
+        group_id, branch_id, active = self.member_rows.get(member_id, (None, None, False))
+        if not active:
+            return False
+        if kind == StatScope.PROJECT:
+            return member_id in self.enrolled.get(scope_id, ())
+        if kind == StatScope.GROUP:
+            return group_id == scope_id
+        if kind == StatScope.BRANCH:
+            return branch_id == scope_id
+        if kind == StatScope.TYPE:
+            return group_id in self.type_groups.get((year, scope_id), ())
+        return True
+
+    def _members(self) -> None:
         """Active members of each scope: the denominator of the participation rate.
 
         A project's members are its enrolled participants; a type's are the members of the
         groups running a project of that type this year.
         """
-        ids = self.scope_ids[kind]
-        active = Member.objects.filter(committee_id=self.committee_id, is_active=True)
-        if kind == StatScope.PROJECT:
-            rows = (
-                MicroProject.participants.through.objects.filter(microproject_id__in=ids, member__is_active=True)
-                .values(scope=F("microproject_id"))
-                .annotate(n=Count("member_id", distinct=True))
-            )
-        elif kind == StatScope.TYPE:
-            rows = (
-                active.filter(
-                    group__projects__committee_id=self.committee_id,
-                    group__projects__school_year=self.school_year,
-                    group__projects__status__in=PUBLIC_STATUSES,
-                    group__projects__project_type_id__in=ids,
-                )
-                .values(scope=F("group__projects__project_type_id"))
-                .annotate(n=Count("pk", distinct=True))
-            )
-        else:
-            path = {StatScope.GROUP: "group_id", StatScope.BRANCH: "group__branch_id"}.get(kind, "committee_id")
-            rows = active.filter(**{f"{path}__in": ids}).values(scope=F(path)).annotate(n=Count("pk"))
-        counts = {row["scope"]: row["n"] for row in rows.order_by()}
-        for (row_kind, scope_id, _month), raw in self.table.items():
-            if row_kind == kind:
-                raw.members = counts.get(scope_id, 0)
+        active = [(group_id, branch_id) for group_id, branch_id, is_active in self.member_rows.values() if is_active]
+        by_group: dict[int, int] = {}
+        by_branch: dict[int, int] = {}
+        for group_id, branch_id in active:
+            by_group[group_id] = by_group.get(group_id, 0) + 1
+            by_branch[branch_id] = by_branch.get(branch_id, 0) + 1
+        for year, table in self.tables.items():
+            for (kind, scope_id, _month), raw in table.items():
+                if kind == StatScope.PROJECT:
+                    raw.members = sum(
+                        1
+                        for member_id in self.enrolled.get(scope_id, ())
+                        if self._belongs(year, kind, scope_id, member_id)
+                    )
+                elif kind == StatScope.GROUP:
+                    raw.members = by_group.get(scope_id, 0)
+                elif kind == StatScope.BRANCH:
+                    raw.members = by_branch.get(scope_id, 0)
+                elif kind == StatScope.TYPE:
+                    groups = self.type_groups.get((year, scope_id), set())
+                    raw.members = sum(by_group.get(group_id, 0) for group_id in groups)
+                else:
+                    raw.members = len(active)
 
-    def _indicators(self, kind: str) -> None:
-        targets = self._grouped(
-            ProjectTarget.objects.filter(self._projects_q(kind, "project__")), kind, "project__", None, "indicator_id"
-        ).annotate(total=Sum("target_value"))
-        for row in targets:
-            raw = self._raw(kind, row["scope"], None)
-            if raw is not None:
-                raw.targets[row["indicator_id"]] = row["total"]
-        values = IndicatorValue.objects.filter(
-            self._projects_q(kind, "activity__project__"), activity__is_archived=False
+    def _indicators(self, counted: list[int]) -> None:
+        for project_id, indicator_id, total in (
+            ProjectTarget.objects.filter(project_id__in=counted)
+            .values("project_id", "indicator_id")
+            .annotate(total=Sum("target_value"))
+            .values_list("project_id", "indicator_id", "total")
+            .order_by()
+        ):
+            for _year, _key, raw in self._rows_of(project_id, None):
+                raw.targets[indicator_id] = raw.targets.get(indicator_id, Decimal(0)) + total
+        rows = (
+            IndicatorValue.objects.filter(activity__project_id__in=counted, activity__is_archived=False)
+            .values("activity__project_id", "indicator_id", month=TruncMonth("activity__date"))
+            .annotate(total=Sum("value"))
+            .order_by()
         )
-        for month_of in (None, "activity__date"):
-            rows = self._grouped(values, kind, "activity__project__", month_of, "indicator_id").annotate(
-                total=Sum("value")
-            )
-            for row in rows:
-                raw = self._raw(kind, row["scope"], row.get("month"))
-                if raw is not None:
-                    raw.actuals[row["indicator_id"]] = row["total"]
+        for row in rows:
+            indicator_id = row["indicator_id"]
+            for _year, _key, raw in self._rows_of(row["activity__project_id"], row["month"]):
+                raw.actuals[indicator_id] = raw.actuals.get(indicator_id, Decimal(0)) + row["total"]
 
-    def _photos(self, kind: str) -> None:
-        photos = Photo.objects.filter(
-            self._projects_q(kind, "activity__project__"), is_archived=False, activity__is_archived=False
+    def _photos(self, counted: list[int]) -> None:
+        rows = (
+            Photo.objects.filter(activity__project_id__in=counted, is_archived=False, activity__is_archived=False)
+            .values("activity__project_id", month=TruncMonth("activity__date"))
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        for month_of in (None, "activity__date"):
-            for row in self._grouped(photos, kind, "activity__project__", month_of).annotate(n=Count("pk")):
-                raw = self._raw(kind, row["scope"], row.get("month"))
-                if raw is not None:
-                    raw.photos = row["n"]
+        for row in rows:
+            for _year, _key, raw in self._rows_of(row["activity__project_id"], row["month"]):
+                raw.photos += row["n"]
 
-    def _achievements(self, kind: str) -> None:
+    @staticmethod
+    def _add_achievements(raw: _Raw, level: str, rank: str, n: int) -> None:
+        raw.achievements += n
+        raw.levels[level] = raw.levels.get(level, 0) + n
+        raw.ranks[rank] = raw.ranks.get(rank, 0) + n
+
+    def _achievements(self) -> None:
+        """Verified achievements of the scopes' projects; the committee also counts those of
+        projects in any status that year, its own honours and achievements without a project."""
+        committee_counted = self.committee_id in self.scope_ids[StatScope.COMMITTEE]
+        first, _ = school_year_bounds(min(self.school_years))
+        _, last = school_year_bounds(max(self.school_years))
         verified = Achievement.objects.filter(status=AchievementStatus.VERIFIED)
-        if kind == StatScope.COMMITTEE:
-            first, last = school_year_bounds(self.school_year)
-            achievements = verified.filter(committee_id=self.committee_id).filter(
-                Q(project__school_year=self.school_year) | Q(project__isnull=True, awarded_on__range=(first, last))
+        rows = (
+            verified.filter(
+                Q(project__committee_id=self.committee_id, project__school_year__in=self.school_years)
+                | Q(committee_id=self.committee_id, project__isnull=True, awarded_on__range=(first, last))
             )
-            prefix = ""
-        else:
-            achievements = verified.filter(self._projects_q(kind, "project__"))
-            prefix = "project__"
-        counts = {_level_alias(level): Count("pk", filter=Q(level=level)) for level in AchievementLevel.values}
-        counts |= {_rank_alias(rank): Count("pk", filter=Q(rank=rank)) for rank in AchievementRank.values}
-        for month_of in (None, "awarded_on"):
-            rows = self._grouped(achievements, kind, prefix, month_of).annotate(n=Count("pk"), **counts)
-            for row in rows:
-                raw = self._raw(kind, row["scope"], row.get("month"))
-                if raw is not None:
-                    raw.achievements = row["n"]
-                    raw.levels = {level: row[_level_alias(level)] for level in AchievementLevel.values}
-                    raw.ranks = {rank: row[_rank_alias(rank)] for rank in AchievementRank.values}
+            .values("project_id", "committee_id", "level", "rank", month=TruncMonth("awarded_on"))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        committee_key = (StatScope.COMMITTEE, self.committee_id)
+        for row in rows:
+            project_id, month, n = row["project_id"], row["month"], row["n"]
+            level, rank = row["level"], row["rank"]
+            if project_id is None:
+                year = school_year_of(month)
+            else:
+                year = self.project_year[project_id]
+                for _year, key, raw in self._rows_of(project_id, month):
+                    if key[:2] != committee_key:
+                        self._add_achievements(raw, level, rank, n)
+            if not committee_counted or year not in self.tables or row["committee_id"] != self.committee_id:
+                continue
+            table = self.tables[year]
+            self._add_achievements(table[(*committee_key, None)], level, rank, n)
+            self._add_achievements(table.setdefault((*committee_key, month), _Raw()), level, rank, n)
+
+
+# Plain tuples: the enums' ``values`` build a new list on every access, and this runs per row.
+_LEVELS = tuple(AchievementLevel.values)
+_RANKS = tuple(AchievementRank.values)
 
 
 def _figures(raw: _Raw, indicators: dict[int, Indicator], *, with_targets: bool) -> dict[str, Any]:
-    order = {pk: position for position, pk in enumerate(indicators)}
+    order = {pk: position for position, pk in enumerate(indicators)} if raw.targets or raw.actuals else {}
     indicator_ids = sorted(raw.targets.keys() | raw.actuals.keys(), key=lambda pk: (order.get(pk, len(order)), pk))
     rows = []
     for pk in indicator_ids:
@@ -297,8 +404,8 @@ def _figures(raw: _Raw, indicators: dict[int, Indicator], *, with_targets: bool)
         "evidence_coverage": percent(raw.activities_with_photos, raw.activities),
         "indicators": rows,
         "achievements_verified": raw.achievements,
-        "achievements_by_level": {level: raw.levels.get(level, 0) for level in AchievementLevel.values},
-        "achievements_by_rank": {rank: raw.ranks.get(rank, 0) for rank in AchievementRank.values},
+        "achievements_by_level": {level: raw.levels.get(level, 0) for level in _LEVELS},
+        "achievements_by_rank": {rank: raw.ranks.get(rank, 0) for rank in _RANKS},
     }
 
 
@@ -307,31 +414,28 @@ def empty_figures() -> dict[str, Any]:
     return _figures(_Raw(), {}, with_targets=True)
 
 
-def _scope_ids(committee_id: int, school_year: str, scopes: Iterable[str] | None) -> dict[str, set[int]]:
-    """Ids of each kind to compute: every scope of the committee, or those asked that exist."""
-    asked: dict[str, set[int]] | None = None
-    if scopes is not None:
-        asked = {kind: set() for kind in SCOPE_PATHS}
-        for key in scopes:
-            kind, scope_id = parse_scope_key(key)
-            asked[kind].add(scope_id)
+def _asked(scopes: Iterable[str] | None) -> dict[str, set[int]] | None:
+    """Scope ids asked for by kind, or None for every scope of the committee."""
+    if scopes is None:
+        return None
+    asked: dict[str, set[int]] = {kind: set() for kind in SCOPE_PATHS}
+    for key in scopes:
+        kind, scope_id = parse_scope_key(key)
+        asked[kind].add(scope_id)
+    return asked
 
-    def existing(kind: str, queryset: QuerySet) -> set[int]:
-        if asked is not None:
-            if not asked[kind]:
-                return set()
-            queryset = queryset.filter(pk__in=asked[kind])
-        return set(queryset.values_list("pk", flat=True))
 
+def compute_figures_of_years(
+    committee_id: int, school_years: list[str], scopes: Iterable[str] | None = None
+) -> dict[str, dict[SnapshotKey, dict[str, Any]]]:
+    """`compute_figures` for several school years at once, in the same number of queries."""
+    if not school_years:
+        return {}
+    tables = _Computation(committee_id, sorted(set(school_years)), _asked(scopes)).run()
+    indicators = {indicator.pk: indicator for indicator in Indicator.objects.filter(committee_id=committee_id)}
     return {
-        StatScope.PROJECT: existing(
-            StatScope.PROJECT,
-            MicroProject.objects.filter(committee_id=committee_id, school_year=school_year, status__in=PUBLIC_STATUSES),
-        ),
-        StatScope.GROUP: existing(StatScope.GROUP, Group.objects.filter(branch__committee_id=committee_id)),
-        StatScope.BRANCH: existing(StatScope.BRANCH, Branch.objects.filter(committee_id=committee_id)),
-        StatScope.TYPE: existing(StatScope.TYPE, ProjectType.objects.filter(committee_id=committee_id)),
-        StatScope.COMMITTEE: existing(StatScope.COMMITTEE, Committee.objects.filter(pk=committee_id)),
+        year: {key: _figures(raw, indicators, with_targets=key[2] is None) for key, raw in table.items()}
+        for year, table in tables.items()
     }
 
 
@@ -343,9 +447,6 @@ def compute_figures(
     Keys are (kind, scope id, month); month None is the whole year, else the first day of a
     month (all twelve months of the year, plus any month outside it that has data). Scope keys
     of other committees or of projects not approved that year are ignored. Month figures carry
-    indicator actuals without targets. A fixed number of grouped queries per scope kind.
+    indicator actuals without targets. A fixed number of queries, whatever the scopes.
     """
-    scope_ids = _scope_ids(committee_id, school_year, scopes)
-    table = _Computation(committee_id, school_year, scope_ids).run()
-    indicators = {indicator.pk: indicator for indicator in Indicator.objects.filter(committee_id=committee_id)}
-    return {key: _figures(raw, indicators, with_targets=key[2] is None) for key, raw in table.items()}
+    return compute_figures_of_years(committee_id, [school_year], scopes)[school_year]

@@ -95,14 +95,14 @@ def test_worker_updates_exactly_the_snapshots_an_activity_touches(quiet_school_y
     settings.STATS_RECOMPUTE_DELAY = 1
     p2 = quiet_school_year.p2
     committee_id = p2.committee_id
-    before = {row[0]: row for row in snapshot_rows(committee_id)}
+    before = {row[1:5]: row for row in snapshot_rows(committee_id)}
     baseline = _committee_computed_at(committee_id)
 
     log(User.objects.get(username="leader2"), p2, datetime.date(2025, 12, 8), ["刘洋"], beneficiaries_count=4)
 
     assert _wait_for(lambda: _committee_computed_at(committee_id) > baseline), "no recompute within 40 s"
-    after = {row[0]: row for row in snapshot_rows(committee_id)}
-    changed = {(row[2], row[3]) for pk, row in after.items() if row[6] != before[pk][6]}
+    after = {row[1:5]: row for row in snapshot_rows(committee_id)}
+    changed = {(row[2], row[3]) for key, row in after.items() if row[6] != before[key][6]}
     assert changed == {
         ("project", p2.pk),
         ("group", p2.group_id),
