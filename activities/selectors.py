@@ -81,6 +81,39 @@ def activity_logs_of(project: MicroProject, *, include_archived: bool = False) -
             "participants",
         )
         .annotate(photo_count=Count("photos", filter=Q(photos__is_archived=False)))
+        .order_by("-date", "-pk")  # a grouped query leaves Meta.ordering out
+    )
+
+
+@dataclass(frozen=True)
+class Timeline:
+    activities: list[ActivityLog]  # the latest ones when the timeline is cut short
+    total: int  # every current activity of the project
+    photo_total: int  # their current photos
+
+    @property
+    def is_cut(self) -> bool:
+        return len(self.activities) < self.total
+
+
+def project_timeline(project: MicroProject, *, limit: int | None) -> Timeline:
+    """The project page's timeline: the latest ``limit`` current activities (all with None), newest first,
+    with their indicator values and photo counts, and the counts of all of them. Three queries.
+    """
+    logs = ActivityLog.objects.filter(project=project, is_archived=False)
+    counts = logs.aggregate(
+        total=Count("pk", distinct=True), photos=Count("photos", filter=Q(photos__is_archived=False))
+    )
+    # Explicit order: a grouped query (the photo count) leaves Meta.ordering out.
+    latest = (
+        logs.prefetch_related(Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")))
+        .annotate(photo_count=Count("photos", filter=Q(photos__is_archived=False)))
+        .order_by("-date", "-pk")
+    )
+    return Timeline(
+        activities=list(latest if limit is None else latest[:limit]),
+        total=counts["total"],
+        photo_total=counts["photos"],
     )
 
 
