@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from branches.models import Committee
@@ -98,22 +98,28 @@ class Timeline:
 
 def project_timeline(project: MicroProject, *, limit: int | None) -> Timeline:
     """The project page's timeline: the latest ``limit`` current activities (all with None), newest first,
-    with their indicator values and photo counts, and the counts of all of them. Three queries.
+    with their indicator values and photo counts, and the counts of all of them. Two queries.
     """
-    logs = ActivityLog.objects.filter(project=project, is_archived=False)
-    counts = logs.aggregate(
-        total=Count("pk", distinct=True), photos=Count("photos", filter=Q(photos__is_archived=False))
+    photos = (
+        Photo.objects.filter(activity=OuterRef("pk"), is_archived=False)
+        .order_by()
+        .values("activity")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    # Explicit order: a grouped query (the photo count) leaves Meta.ordering out.
-    latest = (
-        logs.prefetch_related(Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")))
-        .annotate(photo_count=Count("photos", filter=Q(photos__is_archived=False)))
+    logs = (
+        ActivityLog.objects.filter(project=project, is_archived=False)
+        .prefetch_related(Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")))
+        .annotate(photo_count=Coalesce(Subquery(photos), 0))
+        # Window totals are taken over every current activity, before the LIMIT.
+        .annotate(total=Window(Count("pk")), photo_total=Window(Sum("photo_count")))
         .order_by("-date", "-pk")
     )
+    activities = list(logs if limit is None else logs[:limit])
     return Timeline(
-        activities=list(latest if limit is None else latest[:limit]),
-        total=counts["total"],
-        photo_total=counts["photos"],
+        activities=activities,
+        total=activities[0].total if activities else 0,
+        photo_total=int(activities[0].photo_total) if activities else 0,  # PostgreSQL sums bigints as numeric
     )
 
 

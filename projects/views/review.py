@@ -67,7 +67,10 @@ def _render_review(
             "score_form": score_form if can_score else None,
             "can_view_scores": can_view_scores,
             "table": review_selectors.review_table(project) if can_view_scores else None,
-            "sheet_count": ScoreSheet.objects.filter(project=project, review_round=project.review_round).count(),
+            # Only shown to those who may not see the table (it lists the sheets itself).
+            "sheet_count": None
+            if can_view_scores
+            else ScoreSheet.objects.filter(project=project, review_round=project.review_round).count(),
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,
             "can_start": user.has_perm("projects.start_review", project),
