@@ -9,7 +9,9 @@ same way as ``{{ value }}``.
 import html
 
 from django import template
+from django.conf import settings
 from django.template.base import render_value_in_context
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -18,45 +20,43 @@ from projects.dashboard_selectors import Cell, Table
 
 register = template.Library()
 
-_LOCALISED = object()  # render_context key of the numbers localised so far
-
-
-def _text(value, context: template.Context) -> str:
-    """``{{ value }}``: plain text is only escaped (as ``escape`` does); numbers are localised first."""
-    if type(value) is str:
-        return html.escape(value)
-    if type(value) not in (int, float):
-        return render_value_in_context(value, context)
-    # The same counts and percentages recur across a page's tables: localise each once per render.
-    localised = context.render_context.setdefault(_LOCALISED, {})
-    key = (type(value), value)
-    if key not in localised:
-        localised[key] = render_value_in_context(value, context)
-    return localised[key]
-
-
-def _linked(link: str | None, text: str, context: template.Context) -> str:
-    return f'<a href="{_text(link, context)}">{text}</a>' if link else text
-
-
-def _cell(cell: Cell, context: template.Context) -> str:
-    text = "—" if cell.value is None else _text(cell.value, context) + _text(cell.unit, context)
-    numeric = ' class="num"' if cell.numeric else ""
-    return f'<td{numeric} data-testid="cell">{_linked(cell.link, text, context)}</td>'
-
 
 @register.simple_tag(takes_context=True)
 def dashboard_table(context: template.Context, table: Table, testid: str) -> SafeString:
     """The table of a chart (or of the projects), one ``row-<testid>`` per row."""
-    testid = _text(testid, context)
+    # Without digit grouping and with "." as the decimal mark, localising a number is str() (what
+    # django.utils.numberformat does then, minus exponent notation): the tables' hundreds of figures
+    # skip the per-value format look-ups.
+    plain_numbers = not settings.USE_THOUSAND_SEPARATOR and get_format("DECIMAL_SEPARATOR") == "."
+
+    def text(value) -> str:
+        """``{{ value }}``: plain text is only escaped (as ``escape`` does); numbers are localised first."""
+        kind = type(value)
+        if kind is str:
+            return html.escape(value)
+        if plain_numbers and (kind is int or kind is float):
+            written = str(value)
+            if written[-1].isdigit() and "e" not in written:
+                return written
+        return render_value_in_context(value, context)
+
+    def linked(link: str | None, inner: str) -> str:
+        return f'<a href="{text(link)}">{inner}</a>' if link else inner
+
+    def cell(cell: Cell) -> str:
+        inner = "—" if cell.value is None else text(cell.value) + text(cell.unit)
+        numeric = ' class="num"' if cell.numeric else ""
+        return f'<td{numeric} data-testid="cell">{linked(cell.link, inner)}</td>'
+
+    testid = text(testid)
     header = "".join(
-        f'<th scope="col" class="text-nowrap{" num" if numeric else ""}">{_text(column, context)}</th>'
+        f'<th scope="col" class="text-nowrap{" num" if numeric else ""}">{text(column)}</th>'
         for column, numeric in table.header
     )
     rows = [
         f'\n    <tr data-testid="row-{testid}">\n'
-        f'      <th scope="row" class="fw-normal">{_linked(row.link, _text(row.label, context), context)}</th>\n'
-        f"      {''.join(_cell(cell, context) for cell in row.cells)}\n"
+        f'      <th scope="row" class="fw-normal">{linked(row.link, text(row.label))}</th>\n'
+        f"      {''.join(cell(each) for each in row.cells)}\n"
         "    </tr>\n  "
         for row in table.rows
     ]

@@ -395,3 +395,30 @@ def test_dashboards_take_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             large = client.get(url)
         assert large.context["board"].figures["activities"] > 0, url
+
+
+@pytest.mark.parametrize("use_thousand_separator", [False, True])
+def test_dashboard_table_writes_values_as_the_template_engine_would(settings, use_thousand_separator):
+    from django.template import Context, Template
+
+    from projects.dashboard_selectors import Cell, Row, Table
+
+    settings.USE_THOUSAND_SEPARATOR = use_thousand_separator
+    values = [0, -3, 12345, 87.5, -0.0, 1e20, 3.14159, float("inf"), None, "<b>甲</b>", 1234567.25]
+    table = Table(
+        columns=["名称", "值"],
+        rows=[
+            Row(label=f"<{index}>", link=f"/x/?a={index}&b=1", cells=[Cell(v, "%", "/y/")])
+            for index, v in enumerate(values)
+        ],
+    )
+    written = Template("{% load dashboard_tags %}{% dashboard_table table testid %}").render(
+        Context({"table": table, "testid": "t<1>"})
+    )
+    cells = Template(
+        "{% for row in table.rows %}{% for cell in row.cells %}"
+        "{% if cell.value is None %}—{% else %}{{ cell.value }}{{ cell.unit }}{% endif %}|{% endfor %}{% endfor %}"
+    ).render(Context({"table": table}))
+    assert "|".join(re.findall(r'data-testid="cell">(?:<a href="/y/">)?(.*?)(?:</a>)?</td>', written)) + "|" == cells
+    assert 'data-testid="table-t&lt;1&gt;"' in written and 'href="/x/?a=1&amp;b=1">&lt;1&gt;</a>' in written
+    assert written.count('data-testid="row-t&lt;1&gt;"') == len(values)
