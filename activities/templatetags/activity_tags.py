@@ -11,7 +11,7 @@ register = template.Library()
 
 PROJECT_GALLERY_SIZE = 12
 # The project page shows the latest activities; ?timeline=all lists every one.
-PROJECT_TIMELINE_SIZE = 20
+PROJECT_TIMELINE_SIZE = 10
 
 
 @register.filter

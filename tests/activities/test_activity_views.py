@@ -9,6 +9,7 @@ from django.utils import timezone
 from activities import services
 from activities.enums import ActivityType
 from activities.models import ActivityLog, ActivityRevision, IndicatorValue
+from activities.templatetags.activity_tags import PROJECT_TIMELINE_SIZE
 from members.models import Member
 from projects.models import Indicator
 from tests.activities import image_files as files
@@ -239,30 +240,31 @@ def test_project_page_sections_run_a_fixed_number_of_queries(login, leader_a, op
     assert "下载全部照片（zip）" in page
 
 
-def test_project_page_shows_the_latest_twenty_activities_and_links_to_all(
+def test_project_page_shows_the_latest_activities_and_links_to_all(
     login, leader_a, teacher, open_project, django_assert_num_queries
 ):
+    shown = PROJECT_TIMELINE_SIZE
     first = services.activity_log_create(
         actor=leader_a, project=open_project, data=tutoring_data(open_project, title="最早的一次")
     )
     services.photo_upload(actor=teacher, activity=first, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))])
-    for index in range(20):
+    for index in range(shown):
         services.activity_log_create(
             actor=leader_a, project=open_project, data=tutoring_data(open_project, title=f"活动{index}")
         )
     client = login(leader_a)
     url = reverse("projects:detail", args=[open_project.pk])
     page = client.get(url).content.decode()
-    assert page.count('data-testid="timeline-activity"') == 20
+    assert page.count('data-testid="timeline-activity"') == shown
     assert ">最早的一次</a>" not in page  # the oldest is cut from the timeline
-    assert page.index(">活动19</a>") < page.index(">活动0</a>")  # newest first
-    assert '<span class="badge text-bg-light">21</span>' in page
-    assert "显示全部 21 条活动记录" in page
+    assert page.index(f">活动{shown - 1}</a>") < page.index(">活动0</a>")  # newest first
+    assert f'<span class="badge text-bg-light">{shown + 1}</span>' in page
+    assert f"显示全部 {shown + 1} 条活动记录" in page
     assert page.count('data-testid="gallery-photo"') == 1  # photos of every activity, not only the shown ones
     with django_assert_num_queries(17):
         response = client.get(url, {"timeline": "all"})
     page = response.content.decode()
-    assert page.count('data-testid="timeline-activity"') == 21
+    assert page.count('data-testid="timeline-activity"') == shown + 1
     assert ">最早的一次</a>" in page
     assert "显示全部" not in page
 
