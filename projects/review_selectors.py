@@ -156,6 +156,18 @@ def my_pending_reviews(user) -> list[MicroProject]:
     return [project for project in projects if user.has_perm("projects.score_project", project)]
 
 
+def current_round_sheets(project: MicroProject) -> list[ScoreSheet]:
+    """The sheets of the application's current round with their scores (two queries).
+
+    Also kept on the project as ``current_sheets``, which the rules read instead of asking again.
+    """
+    sheets = list(
+        ScoreSheet.objects.filter(project=project, review_round=project.review_round).prefetch_related("scores")
+    )
+    project.current_sheets = sheets
+    return sheets
+
+
 def project_for_review(user, project_id: int) -> MicroProject | None:
     """One application of the user's committee with what the review page shows; None outside it."""
     committee_id = roles_of(user).committee_id

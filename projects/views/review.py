@@ -48,7 +48,8 @@ def _render_review(
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
     user = request.user
-    own_sheet = _own_sheet(request, project)
+    sheets = review_selectors.current_round_sheets(project)
+    own_sheet = next((sheet for sheet in sheets if sheet.reviewer_id == user.pk), None)
     can_score = user.has_perm("projects.score_project", project)
     if score_form is None and can_score:
         score_form = ScoreSheetForm(criteria=services.active_criteria(project.committee_id), sheet=own_sheet)
@@ -67,10 +68,7 @@ def _render_review(
             "score_form": score_form if can_score else None,
             "can_view_scores": can_view_scores,
             "table": review_selectors.review_table(project) if can_view_scores else None,
-            # Only shown to those who may not see the table (it lists the sheets itself).
-            "sheet_count": None
-            if can_view_scores
-            else ScoreSheet.objects.filter(project=project, review_round=project.review_round).count(),
+            "sheet_count": None if can_view_scores else len(sheets),
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,
             "can_start": user.has_perm("projects.start_review", project),

@@ -126,7 +126,7 @@ def test_others_scores_are_hidden_until_ones_own_sheet(login, application_a, com
     client = login(committee_member)
     url = reverse("projects:review", args=[application_a.pk])
     page = client.get(url).content.decode()
-    assert 'data-testid="scores-hidden"' in page
+    assert 'data-testid="scores-hidden"' in page and "本轮已有 1 位委员提交评分" in page
     assert "60.00" not in page and "周文静" not in page and "周文静的意见" not in page
     queue = client.get(reverse("projects:queue")).content.decode()
     assert "60.00" not in queue
