@@ -78,8 +78,21 @@ def prepare(size: str, log) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     log(f"[{size}] migrated in {time.perf_counter() - started:.0f} s")
     summary = generate(size, log=lambda line: log(f"[{size}] {line}"))
+    analyse()
     summary["database"] = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
     return summary
+
+
+def analyse() -> None:
+    """Planner statistics for the freshly loaded tables, as autovacuum would gather them.
+
+    Without them PostgreSQL plans the first minutes after a bulk load blind (the incremental
+    recompute measured 324 ms instead of 42 ms); a live database has them.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def machine() -> dict[str, Any]:

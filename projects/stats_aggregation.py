@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from activities.enums import AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
@@ -183,19 +183,22 @@ class _Computation:
             self._activities(counted)
             self._participants(counted)
             self._indicators(counted)
-            self._photos(counted)
         self._achievements()
         self._members()
         return self.tables
 
     def _activities(self, counted: list[int]) -> None:
-        has_photo = Exists(Photo.objects.filter(activity_id=OuterRef("pk"), is_archived=False))
+        live_photos = Photo.objects.filter(activity_id=OuterRef("pk"), is_archived=False).order_by()
+        # Photos are counted per activity through its index: joining the photo table to a
+        # committee's activities made PostgreSQL scan every photo of the district.
+        photo_count = live_photos.values("activity_id").annotate(n=Count("pk")).values("n")
         rows = (
             ActivityLog.objects.filter(project_id__in=counted, is_archived=False)
             .values("project_id", month=TruncMonth("date"))
             .annotate(
                 n=Count("pk"),
-                with_photos=Count("pk", filter=Q(has_photo)),
+                with_photos=Count("pk", filter=Q(Exists(live_photos))),
+                photo_sum=Sum(Coalesce(Subquery(photo_count), 0)),
                 hours_sum=Sum("duration_hours"),
                 beneficiaries_sum=Sum("beneficiaries_count"),
             )
@@ -205,6 +208,7 @@ class _Computation:
             for _year, _key, raw in self._rows_of(row["project_id"], row["month"]):
                 raw.activities += row["n"]
                 raw.activities_with_photos += row["with_photos"]
+                raw.photos += row["photo_sum"] or 0
                 raw.hours += row["hours_sum"] or Decimal(0)
                 raw.beneficiaries += row["beneficiaries_sum"] or 0
 
@@ -315,17 +319,6 @@ class _Computation:
             indicator_id = row["indicator_id"]
             for _year, _key, raw in self._rows_of(row["activity__project_id"], row["month"]):
                 raw.actuals[indicator_id] = raw.actuals.get(indicator_id, Decimal(0)) + row["total"]
-
-    def _photos(self, counted: list[int]) -> None:
-        rows = (
-            Photo.objects.filter(activity__project_id__in=counted, is_archived=False, activity__is_archived=False)
-            .values("activity__project_id", month=TruncMonth("activity__date"))
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            for _year, _key, raw in self._rows_of(row["activity__project_id"], row["month"]):
-                raw.photos += row["n"]
 
     @staticmethod
     def _add_achievements(raw: _Raw, level: str, rank: str, n: int) -> None:

@@ -275,13 +275,13 @@ def test_month_figures_follow_activity_and_award_dates_without_targets(school_ye
 
 def test_aggregation_takes_a_fixed_number_of_queries(school_year, django_assert_num_queries):
     committee_id = school_year.p1.committee_id
-    # 4 to list the projects and scopes, 3 for members, enrolments and targets, 5 grouped by
-    # project and month (activities, participants, indicator values, photos, achievements),
-    # 1 for the indicators' names: the same for one scope kind or five.
-    with django_assert_num_queries(13):
+    # 4 to list the projects and scopes, 3 for members, enrolments and targets, 4 grouped by
+    # project and month (activities with their photos, participants, indicator values,
+    # achievements), 1 for the indicators' names: the same for one scope kind or five.
+    with django_assert_num_queries(12):
         stats.compute_figures(committee_id, YEAR)
     log(school_year.leader_a, school_year.p1, datetime.date(2025, 12, 3), ["张玺"])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         stats.compute_figures(committee_id, YEAR)
 
 
@@ -383,7 +383,7 @@ def test_pending_mark_lets_only_the_first_edit_of_a_burst_queue_a_recompute(scho
 def test_readers_get_the_last_snapshot_marked_stale_and_a_fallback_without_one(school_year, django_assert_num_queries):
     committee = school_year.p1.committee
     StatSnapshot.objects.all().delete()
-    with django_assert_num_queries(5 + 13):  # nothing stored yet: computed in process, nothing written
+    with django_assert_num_queries(5 + 12):  # nothing stored yet: computed in process, nothing written
         fallback = stats.committee_stats(committee, YEAR)
     assert (fallback.from_snapshot, fallback.stale, fallback.totals["activities"]) == (False, False, 3)
     assert not StatSnapshot.objects.exists()
