@@ -44,7 +44,7 @@ def data_rows(path: str) -> int:
                 continue
             sheet_rows, tail = 0, b""
             with archive.open(name) as sheet:
-                while chunk := sheet.read(1 << 20):
+                while chunk := sheet.read(1 << 16):
                     # The last 4 bytes carried over are shorter than the tag: a tag cut in two
                     # between chunks is counted once, none twice.
                     text = tail + chunk

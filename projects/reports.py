@@ -1,13 +1,19 @@
 """The school year's data workbook (.xlsx), written in streaming mode for the report task.
 
 openpyxl's write-only mode streams rows to the file, and every query is read with
-``.iterator(chunk_size=...)``, so memory stays flat however many activities a year holds.
+``.iterator(chunk_size=...)``, so memory stays flat however many activities a year holds. The
+row-heavy sheets read their to-many columns (indicator values, members) as plain tuples per
+chunk rather than with ``prefetch_related``: a prefetched instance sits in a reference cycle
+(its related manager's queryset points back at it), so each chunk would outlive its rows until
+the next full garbage collection, and the year's peak memory would follow its row count.
 Text cells go through `export.safe_text`, so nothing a user typed runs as a formula.
 The annual summary document lives in `report_document`; writes of jobs in `report_services`.
 """
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import IO, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -17,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from activities.models import Achievement, ActivityLog, IndicatorValue
 from branches.models import Committee
-from members.models import Member, User
+from members.models import User
 
 from .enums import PUBLIC_STATUSES, AssessmentStatus
 from .export import safe_text
@@ -65,6 +71,13 @@ def year_achievements(committee: Committee, school_year: str) -> QuerySet[Achiev
     return Achievement.objects.filter(committee=committee).filter(
         Q(project__school_year=school_year) | Q(project__isnull=True, awarded_on__range=(first, last))
     )
+
+
+def _in_chunks(queryset: QuerySet[Any]) -> Iterator[list[Any]]:
+    """The queryset's rows streamed from the database, CHUNK_SIZE at a time."""
+    rows = queryset.iterator(chunk_size=CHUNK_SIZE)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        yield chunk
 
 
 def person_name(user: User | None) -> str:
@@ -188,32 +201,41 @@ def _activities_sheet(workbook: Workbook, context: ReportContext, progress: Prog
             participant_count=Count("participants", distinct=True),
             photo_count=Count("photos", filter=Q(photos__is_archived=False), distinct=True),
         )
-        .prefetch_related(
-            Prefetch("indicator_values", queryset=IndicatorValue.objects.only("activity_id", "indicator_id", "value"))
-        )
         .order_by("date", "pk")
     )
-    for done, activity in enumerate(rows.iterator(chunk_size=CHUNK_SIZE), start=1):
-        values = {value.indicator_id: value.value for value in activity.indicator_values.all()}
-        sheet.append(
-            [
-                activity.date,
-                activity.project.title,
-                activity.project.group.name,
-                str(activity.get_activity_type_display()),
-                activity.title,
-                activity.place,
-                activity.participant_count,
-                activity.beneficiaries_count,
-                activity.beneficiaries,
-                activity.duration_hours,
-                activity.photo_count,
-                *(values.get(indicator.pk) for indicator in indicators),
-                activity.narrative,
-            ]
-        )
-        if done % CHUNK_SIZE == 0:
-            progress(start + (end - start) * done // total)
+    done = 0
+    for chunk in _in_chunks(rows):
+        values: dict[int, dict[int, Any]] = defaultdict(dict)
+        for activity_id, indicator_id, value in (
+            IndicatorValue.objects.filter(activity__in=[activity.pk for activity in chunk])
+            .order_by()
+            .values_list("activity_id", "indicator_id", "value")
+        ):
+            values[activity_id][indicator_id] = value
+        for activity in chunk:
+            _activity_row(sheet, activity, indicators, values[activity.pk])
+        done += len(chunk)
+        progress(start + (end - start) * done // total)
+
+
+def _activity_row(sheet: _Sheet, activity: ActivityLog, indicators: list[Indicator], values: dict[int, Any]) -> None:
+    sheet.append(
+        [
+            activity.date,
+            activity.project.title,
+            activity.project.group.name,
+            str(activity.get_activity_type_display()),
+            activity.title,
+            activity.place,
+            activity.participant_count,
+            activity.beneficiaries_count,
+            activity.beneficiaries,
+            activity.duration_hours,
+            activity.photo_count,
+            *(values.get(indicator.pk) for indicator in indicators),
+            activity.narrative,
+        ]
+    )
 
 
 def _achievements_sheet(workbook: Workbook, context: ReportContext) -> None:
@@ -237,28 +259,32 @@ def _achievements_sheet(workbook: Workbook, context: ReportContext) -> None:
         [40, 14, 8, 8, 20, 16, 8, 24, 12, 30, 12, 10],
     )
     achievements = (
-        year_achievements(context.committee, context.school_year)
-        .select_related("project")
-        .prefetch_related(Prefetch("members", queryset=Member.objects.only("id", "name").order_by("name", "pk")))
-        .order_by("awarded_on", "pk")
+        year_achievements(context.committee, context.school_year).select_related("project").order_by("awarded_on", "pk")
     )
-    for achievement in achievements.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append(
-            [
-                achievement.title,
-                str(achievement.get_kind_display()),
-                str(achievement.get_level_display()),
-                str(achievement.get_rank_display()),
-                "、".join(member.name for member in achievement.members.all()),
-                achievement.pupils,
-                achievement.word_count,
-                achievement.issuing_body,
-                achievement.awarded_on,
-                achievement.project.title if achievement.project else "",
-                _("是") if achievement.is_committee_honour else _("否"),
-                str(achievement.get_status_display()),
-            ]
-        )
+    holders = Achievement.members.through.objects.order_by("member__name", "member_id")
+    for chunk in _in_chunks(achievements):
+        names: dict[int, list[str]] = defaultdict(list)
+        for achievement_id, name in holders.filter(
+            achievement__in=[achievement.pk for achievement in chunk]
+        ).values_list("achievement_id", "member__name"):
+            names[achievement_id].append(name)
+        for achievement in chunk:
+            sheet.append(
+                [
+                    achievement.title,
+                    str(achievement.get_kind_display()),
+                    str(achievement.get_level_display()),
+                    str(achievement.get_rank_display()),
+                    "、".join(names[achievement.pk]),
+                    achievement.pupils,
+                    achievement.word_count,
+                    achievement.issuing_body,
+                    achievement.awarded_on,
+                    achievement.project.title if achievement.project else "",
+                    _("是") if achievement.is_committee_honour else _("否"),
+                    str(achievement.get_status_display()),
+                ]
+            )
 
 
 def _reviews_sheet(workbook: Workbook, context: ReportContext) -> None:
