@@ -2,7 +2,7 @@
 
 A workbook is per committee (school): district officers see figures, never records, so "the
 district's year" is every school's year workbook. Each measure runs `bench/report_worker.py`
-in its own process, so ``ru_maxrss`` is that build's peak and nothing else's:
+in its own process, so its peak RSS (``VmHWM``) is that build's peak and nothing else's:
 
 1. one process builds every committee's workbook in turn: district rows/s and peak RSS;
 2. one process builds the smallest committee's alone and 3. one the largest's alone: the two
