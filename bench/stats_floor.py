@@ -42,50 +42,60 @@ PROJECTS = f"""
 MONTHS = "GROUPING SETS ((p.committee_id, p.school_year, scope), (p.committee_id, p.school_year, scope, month))"
 
 
+FAMILIES = ("activities", "participants", "indicator_values", "targets", "photos", "achievements")
+
+
+def kind_queries(kind: str) -> dict[str, str]:
+    """The floor's query of each figure family for one scope kind, by family name."""
+    scope = SCOPES[kind]
+    levels = ", ".join(f"count(*) FILTER (WHERE x.level = '{level}')" for level in LEVELS)
+    ranks = ", ".join(f"count(*) FILTER (WHERE x.rank = '{rank}')" for rank in RANKS)
+    sql = [
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
+            count(*), count(*) FILTER (WHERE EXISTS (
+                SELECT 1 FROM activities_photo f WHERE f.activity_id = a.id AND NOT f.is_archived)),
+            sum(a.duration_hours), sum(a.beneficiaries_count)
+        FROM activities_activitylog a {PROJECTS} AND NOT a.is_archived
+        GROUP BY {MONTHS}""",
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
+            count(*), count(DISTINCT t.member_id),
+            count(DISTINCT t.member_id) FILTER (WHERE m.is_active AND {IN_SCOPE[kind]})
+        FROM activities_activitylog_participants t
+        JOIN activities_activitylog a ON a.id = t.activitylog_id
+        JOIN members_member m ON m.id = t.member_id
+        LEFT JOIN branches_group mg ON mg.id = m.group_id
+        {PROJECTS} AND NOT a.is_archived
+        GROUP BY {MONTHS}""",
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
+            v.indicator_id, sum(v.value)
+        FROM activities_indicatorvalue v JOIN activities_activitylog a ON a.id = v.activity_id {PROJECTS}
+            AND NOT a.is_archived
+        GROUP BY GROUPING SETS ((p.committee_id, p.school_year, scope, v.indicator_id),
+                                (p.committee_id, p.school_year, scope, month, v.indicator_id))""",
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, t.indicator_id, sum(t.target_value)
+        FROM projects_projecttarget t JOIN projects_microproject p ON p.id = t.project_id
+        JOIN branches_group g ON g.id = p.group_id
+        WHERE p.status IN {PUBLIC}
+        GROUP BY p.committee_id, p.school_year, scope, t.indicator_id""",
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month, count(*)
+        FROM activities_photo f JOIN activities_activitylog a ON a.id = f.activity_id {PROJECTS}
+            AND NOT a.is_archived AND NOT f.is_archived
+        GROUP BY {MONTHS}""",
+        f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', x.awarded_on) AS month,
+            count(*), {levels}, {ranks}
+        FROM activities_achievement x JOIN projects_microproject p ON p.id = x.project_id
+        JOIN branches_group g ON g.id = p.group_id
+        WHERE p.status IN {PUBLIC} AND x.status = 'verified'
+        GROUP BY {MONTHS}""",
+    ]
+    return dict(zip(FAMILIES, sql, strict=True))
+
+
 def queries() -> list[str]:
     """Every query of the floor, one list for the whole database."""
     levels = ", ".join(f"count(*) FILTER (WHERE x.level = '{level}')" for level in LEVELS)
     ranks = ", ".join(f"count(*) FILTER (WHERE x.rank = '{rank}')" for rank in RANKS)
-    found = []
-    for kind, scope in SCOPES.items():
-        found += [
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
-                count(*), count(*) FILTER (WHERE EXISTS (
-                    SELECT 1 FROM activities_photo f WHERE f.activity_id = a.id AND NOT f.is_archived)),
-                sum(a.duration_hours), sum(a.beneficiaries_count)
-            FROM activities_activitylog a {PROJECTS} AND NOT a.is_archived
-            GROUP BY {MONTHS}""",
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
-                count(*), count(DISTINCT t.member_id),
-                count(DISTINCT t.member_id) FILTER (WHERE m.is_active AND {IN_SCOPE[kind]})
-            FROM activities_activitylog_participants t
-            JOIN activities_activitylog a ON a.id = t.activitylog_id
-            JOIN members_member m ON m.id = t.member_id
-            LEFT JOIN branches_group mg ON mg.id = m.group_id
-            {PROJECTS} AND NOT a.is_archived
-            GROUP BY {MONTHS}""",
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month,
-                v.indicator_id, sum(v.value)
-            FROM activities_indicatorvalue v JOIN activities_activitylog a ON a.id = v.activity_id {PROJECTS}
-                AND NOT a.is_archived
-            GROUP BY GROUPING SETS ((p.committee_id, p.school_year, scope, v.indicator_id),
-                                    (p.committee_id, p.school_year, scope, month, v.indicator_id))""",
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, t.indicator_id, sum(t.target_value)
-            FROM projects_projecttarget t JOIN projects_microproject p ON p.id = t.project_id
-            JOIN branches_group g ON g.id = p.group_id
-            WHERE p.status IN {PUBLIC}
-            GROUP BY p.committee_id, p.school_year, scope, t.indicator_id""",
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', a.date) AS month, count(*)
-            FROM activities_photo f JOIN activities_activitylog a ON a.id = f.activity_id {PROJECTS}
-                AND NOT a.is_archived AND NOT f.is_archived
-            GROUP BY {MONTHS}""",
-            f"""SELECT p.committee_id, p.school_year, {scope} AS scope, date_trunc('month', x.awarded_on) AS month,
-                count(*), {levels}, {ranks}
-            FROM activities_achievement x JOIN projects_microproject p ON p.id = x.project_id
-            JOIN branches_group g ON g.id = p.group_id
-            WHERE p.status IN {PUBLIC} AND x.status = 'verified'
-            GROUP BY {MONTHS}""",
-        ]
+    found = [sql for kind in SCOPES for sql in kind_queries(kind).values()]
     # The committee also counts its own honours and achievements without a project.
     found.append(
         f"""SELECT x.committee_id,
