@@ -263,13 +263,13 @@ def test_achievement_list_runs_a_fixed_number_of_queries(
     url = reverse("activities:achievement_list")
     recorded(teacher)
     client.get(url, {"tab": "all"})  # warm the session
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(url, {"tab": "all"})
     assert response.content.decode().count('data-testid="achievement-row"') == 1
     colleagues = list(Member.objects.filter(group_id=member_of(leader_a).group_id))
     for index in range(12):
         recorded(leader_a, *colleagues[: index % 3 + 1], title=f"获奖{index}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(url, {"tab": "all"})
     assert response.content.decode().count('data-testid="achievement-row"') == 13
 

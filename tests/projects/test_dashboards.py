@@ -379,8 +379,8 @@ def test_dashboards_take_a_fixed_number_of_queries(
     pages = [
         (login(secretary), reverse("projects:dashboard_committee"), 16),
         (login(secretary), reverse("projects:dashboard_committee_print"), 16),
-        (login(branch_secretary), reverse("projects:dashboard_branch", args=[_branch(1).pk]), 20),
-        (login(leader_a), reverse("projects:dashboard_group", args=[_group(1).pk]), 19),
+        (login(branch_secretary), reverse("projects:dashboard_branch", args=[_branch(1).pk]), 18),
+        (login(leader_a), reverse("projects:dashboard_group", args=[_group(1).pk]), 17),
     ]
     small = {}
     for client, url, queries in pages:

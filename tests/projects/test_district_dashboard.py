@@ -148,7 +148,7 @@ def test_school_secretaries_and_members_are_refused(secretary, other_school_user
 @pytest.mark.django_db
 def test_queries_are_pinned_whatever_the_number_of_schools(seeded, hongyan, officer, login, django_assert_num_queries):
     client = login(officer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         assert client.get(URL, {"year": SCHOOL_YEAR}).status_code == 200
 
     district = officer.overseen_districts.get()
@@ -156,7 +156,7 @@ def test_queries_are_pinned_whatever_the_number_of_schools(seeded, hongyan, offi
         _other_committee("shangqing", "重庆市渝中区上清寺小学校", with_snapshot=True),
         _other_committee("jiefang", "重庆市渝中区解放小学校", with_snapshot=False),
     )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         page = client.get(URL, {"year": SCHOOL_YEAR}).content.decode()
     schools = _schools(page)
     assert len(schools) == 4
