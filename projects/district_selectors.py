@@ -73,9 +73,10 @@ class DistrictComparison:
 
 def _school_years(committee_ids: frozenset[int]) -> list[str]:
     years = set(
-        StatSnapshot.objects.filter(
-            committee_id__in=committee_ids, scope_kind=StatScope.COMMITTEE, month__isnull=True
-        ).values_list("school_year", flat=True)
+        StatSnapshot.objects.filter(committee_id__in=committee_ids, scope_kind=StatScope.COMMITTEE, month__isnull=True)
+        .order_by()  # the model's ordering would join the committees to sort rows only a set keeps
+        .values_list("school_year", flat=True)
+        .distinct()
     )
     return sorted(years) or [stats.school_year_of(timezone.localdate())]
 
@@ -119,14 +120,18 @@ def district_comparison(
     chosen = by_key.get(figure or "", by_key[DEFAULT_FIGURE])
 
     committees = list(Committee.objects.filter(pk__in=committee_ids).only("pk", "school_name"))
+    # Only the compared figures are read out of each snapshot's JSON (a whole one is some 2 kB).
+    read = [measure.key for measure in all_measures if measure.key != "projects"]
     snapshots = {
-        row.committee_id: row
-        for row in StatSnapshot.objects.filter(
+        committee_id: (computed_at, dict(zip(read, values, strict=True)))
+        for committee_id, computed_at, *values in StatSnapshot.objects.filter(
             committee__in=committee_ids,
             scope_kind=StatScope.COMMITTEE,
             month__isnull=True,
             school_year=year,
-        ).only("committee_id", "figures", "computed_at")
+        )
+        .order_by()
+        .values_list("committee_id", "computed_at", *(f"figures__{key}" for key in read))
     }
     project_counts = dict(
         MicroProject.objects.filter(committee__in=committee_ids, school_year=year, status__in=PUBLIC_STATUSES)
@@ -136,18 +141,13 @@ def district_comparison(
     )
     schools = []
     for committee in committees:
-        snapshot = snapshots.get(committee.pk)
-        figures: dict[str, Any] = {
-            measure.key: (snapshot.figures.get(measure.key) if snapshot is not None else None)
-            for measure in all_measures
-            if measure.key != "projects"
-        }
-        figures["projects"] = project_counts.get(committee.pk, 0) if snapshot is not None else None
+        computed_at, figures = snapshots.get(committee.pk, (None, dict.fromkeys(read)))
+        figures["projects"] = project_counts.get(committee.pk, 0) if computed_at is not None else None
         schools.append(
             School(
                 committee_id=committee.pk,
                 name=committee.school_name,
-                computed_at=snapshot.computed_at if snapshot is not None else None,
+                computed_at=computed_at,
                 figures=figures,
                 cells=[Cell(figures[measure.key], measure.unit) for measure in all_measures],
             )

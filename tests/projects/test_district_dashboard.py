@@ -197,3 +197,39 @@ def test_a_member_who_oversees_a_district_gets_the_comparison(daping, hongyan, s
     assert set(_schools(page)) == {daping.school_name, hongyan.school_name}
     # Their own committee's dashboard stays their home dashboard.
     assert client.get(reverse("projects:dashboard")).url == reverse("projects:dashboard_committee")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("use_thousand_separator", [False, True])
+def test_district_rows_write_what_the_template_engine_would(seeded, officer, settings, use_thousand_separator):
+    from dataclasses import replace
+
+    from django.template import Context, Template
+
+    from projects.district_selectors import district_comparison
+
+    settings.USE_THOUSAND_SEPARATOR = use_thousand_separator
+    officer.overseen_districts.get().committees.add(
+        _other_committee("shangqing", "上清寺小学", with_snapshot=True),  # some figures missing
+        _other_committee("jiefang", "<解放>小学", with_snapshot=False),
+    )
+    comparison = district_comparison(officer, SCHOOL_YEAR)
+    assert len(comparison.schools) == 4
+    # The loop the tag replaced, as dashboard_district.html wrote it.
+    loop = Template(
+        "{% load i18n %}{% for school in comparison.schools %}\n"
+        '        <tr data-testid="row-schools">\n'
+        '          <th scope="row" class="fw-normal" data-testid="school-name">{{ school.name }}</th>\n'
+        '          {% for cell in school.cells %}<td class="num" data-testid="cell">{% if cell.value is None %}—'
+        "{% else %}{{ cell.value }}{{ cell.unit }}{% endif %}</td>{% endfor %}\n"
+        '          <td class="text-nowrap small text-secondary">{% if school.computed_at %}'
+        '{{ school.computed_at|date:"Y-m-d H:i" }}{% else %}—{% endif %}</td>\n'
+        "        </tr>\n      {% empty %}\n"
+        '        <tr><td colspan="{{ comparison.measures|length|add:2 }}" class="text-secondary">'
+        '{% translate "暂无数据" %}</td></tr>\n      {% endfor %}'
+    )
+    tag = Template("{% load dashboard_tags %}{% district_rows comparison %}")
+    with timezone.override("America/New_York"):
+        for shown in (comparison, replace(comparison, schools=[])):
+            assert tag.render(Context({"comparison": shown})) == loop.render(Context({"comparison": shown}))
+        assert "&lt;解放&gt;小学" in tag.render(Context({"comparison": comparison}))
