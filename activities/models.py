@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import FastChoiceDisplay
+
 from .enums import (
     AchievementKind,
     AchievementLevel,
@@ -34,7 +36,7 @@ def certificate_path(_instance: "Achievement", filename: str) -> str:
     return _random_name("activities/certificates", filename)
 
 
-class ActivityLog(models.Model):
+class ActivityLog(FastChoiceDisplay, models.Model):
     """One dated activity of an approved micro-project, with what it achieved."""
 
     project = models.ForeignKey(
@@ -105,7 +107,7 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} {self.value}"
 
 
-class ActivityRevision(models.Model):
+class ActivityRevision(FastChoiceDisplay, models.Model):
     """The history of an activity log: who changed it, when, and what it said before."""
 
     activity = models.ForeignKey(
@@ -160,7 +162,7 @@ class Photo(models.Model):
         return bool(self.display_small and self.display_large)
 
 
-class Achievement(models.Model):
+class Achievement(FastChoiceDisplay, models.Model):
     """An award, title, publication, research topic, open lesson or pupils' work; counts once verified."""
 
     committee = models.ForeignKey(
@@ -280,7 +282,7 @@ class ActivityDelegation(models.Model):
         return self.revoked_at is None
 
 
-class AchievementRevision(models.Model):
+class AchievementRevision(FastChoiceDisplay, models.Model):
     """An achievement as it was before its recorder edited it, with the rejection that prompted the edit."""
 
     achievement = models.ForeignKey(

@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import FastChoiceDisplay
+
 from .enums import CommitteeRole, Gender, PartyStatus
 
 
@@ -14,7 +16,7 @@ class User(AbstractUser):
         verbose_name_plural = _("账号")
 
 
-class Member(models.Model):
+class Member(FastChoiceDisplay, models.Model):
     """A teacher of the school on the Party roster (党员 or 入党积极分子)."""
 
     committee = models.ForeignKey(

@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.choice_labels import FastChoiceDisplay
+
 from .enums import (
     AssessmentAction,
     AssessmentRating,
@@ -16,7 +18,7 @@ from .enums import (
 )
 
 
-class ProjectType(models.Model):
+class ProjectType(FastChoiceDisplay, models.Model):
     """A kind of micro-project, e.g. 帮扶暖心 building a 服务型 organisation."""
 
     committee = models.ForeignKey(
@@ -105,7 +107,7 @@ def attachment_path(instance: "MicroProject", filename: str) -> str:
     return f"projects/{instance.committee_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
-class MicroProject(models.Model):
+class MicroProject(FastChoiceDisplay, models.Model):
     """A group's party-building micro-project, from application to conclusion."""
 
     committee = models.ForeignKey(
@@ -202,7 +204,7 @@ class ProjectTarget(models.Model):
         return f"{self.indicator.name} {self.target_value}"
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(FastChoiceDisplay, models.Model):
     """One reviewer's scores for one review round of one application."""
 
     project = models.ForeignKey(
@@ -256,7 +258,7 @@ class CriterionScore(models.Model):
         return f"{self.criterion} {self.score}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(FastChoiceDisplay, models.Model):
     """The audit trail: who did what to a project, when, from which status to which, and why."""
 
     project = models.ForeignKey(MicroProject, on_delete=models.PROTECT, related_name="events", verbose_name=_("项目"))
@@ -290,7 +292,7 @@ class StatScope(models.TextChoices):
     COMMITTEE = "committee", _("党委")
 
 
-class StatSnapshot(models.Model):
+class StatSnapshot(FastChoiceDisplay, models.Model):
     """Figures of one scope for a school year (month empty) or one month of it, as last computed.
 
     Written only by `projects.stats_services.stats_recompute` (an upsert), read by
@@ -337,7 +339,7 @@ class StatSnapshot(models.Model):
 # rubric and rating thresholds, one sheet per assessor and project, results frozen at publication.
 
 
-class AssessmentRound(models.Model):
+class AssessmentRound(FastChoiceDisplay, models.Model):
     """The year-end assessment of a school year's concluded projects, opened by the secretary."""
 
     committee = models.ForeignKey(
@@ -478,7 +480,7 @@ class AssessmentScore(models.Model):
         return f"{self.criterion} {self.score}"
 
 
-class AssessmentResult(models.Model):
+class AssessmentResult(FastChoiceDisplay, models.Model):
     """A project's published result: the mean of its sheets, the rating and the rank, frozen at publication."""
 
     assessment_round = models.ForeignKey(
@@ -504,7 +506,7 @@ class AssessmentResult(models.Model):
         return f"{self.project} · {self.get_rating_display()}"
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(FastChoiceDisplay, models.Model):
     """The assessment's audit trail: who opened, changed, scored or published, when, and what."""
 
     assessment_round = models.ForeignKey(
@@ -553,7 +555,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("未完成")
 
 
-class ReportJob(models.Model):
+class ReportJob(FastChoiceDisplay, models.Model):
     """One request for a school year's report file, and how far its build got.
 
     Written only by `projects.report_services`; the file is served by a permission-checked view.
