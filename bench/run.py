@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import platform
+import secrets
 import sys
 import tempfile
 import time
@@ -134,6 +135,14 @@ def main() -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.pop("REDIS_URL", None)  # Celery tasks run in process, as the worker runs them
+    # Production settings, as a school's server runs them (no query log, no debug toolbar of errors);
+    # TLS is the proxy's business, so the test client's plain requests are not redirected.
+    os.environ.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="dangjian-bench-media-")
     os.environ["DATABASE_URL"] = database_url(args.size)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
