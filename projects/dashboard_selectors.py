@@ -21,7 +21,7 @@ from branches.models import Branch, Committee, Group
 from members.roles import roles_of
 
 from . import stats
-from .models import MicroProject, StatScope, StatSnapshot
+from .models import StatScope, StatSnapshot
 
 TREND_YEARS = 5
 
@@ -322,13 +322,11 @@ def _completion_chart(projects: list[stats.ProjectStats]) -> Chart:
     )
 
 
-def _by_type_chart(
-    result: stats.CommitteeStats, projects: list[stats.ProjectStats], type_ids: dict[int, int | None], whole: bool
-) -> Chart:
+def _by_type_chart(result: stats.CommitteeStats, projects: list[stats.ProjectStats], whole: bool) -> Chart:
     """Projects and activities per project type: the type's snapshot for the committee, else the projects' sum."""
     rows = []
     for kind in result.types:
-        of_type = [project for project in projects if type_ids.get(project.id) == kind.id]
+        of_type = [project for project in projects if project.type_id == kind.id]
         if not of_type and not (whole and kind.figures["activities"]):
             continue
         activities = kind.figures["activities"] if whole else sum(p.figures["activities"] for p in of_type)
@@ -438,16 +436,6 @@ def _trend(
     return [(year, found[year]) for year in shown]
 
 
-def _project_places(result: stats.CommitteeStats) -> dict[int, tuple[int, int, int | None]]:
-    """(group id, branch id, project type id) of each project shown (one query)."""
-    return {
-        pk: (group_id, branch_id, type_id)
-        for pk, group_id, branch_id, type_id in MicroProject.objects.filter(
-            pk__in=[project.id for project in result.projects]
-        ).values_list("pk", "group_id", "group__branch_id", "project_type_id")
-    }
-
-
 def dashboard(
     user,
     committee: Committee,
@@ -463,7 +451,6 @@ def dashboard(
     list the links open. A fixed number of queries whatever the amount of data.
     """
     result = stats.committee_stats(committee, school_year)
-    places = _project_places(result)
     # The achievement list's widest tab the user has: 全校成果 for the committee, 本组成果 for leaders.
     roles = roles_of(user)
     tab = "all" if roles.is_committee_member else "group" if roles.led_group_ids else None
@@ -471,21 +458,19 @@ def dashboard(
     if group is not None:
         level, kind, scope_id = Level.GROUP, StatScope.GROUP, group.pk
         figures = next((scope.figures for scope in result.groups if scope.id == group.pk), stats.empty_figures())
-        projects = [project for project in result.projects if places[project.id][0] == group.pk]
+        projects = [project for project in result.projects if project.group_id == group.pk]
         projects_link = reverse("branches:group", args=[group.pk])
     elif branch is not None:
         level, kind, scope_id = Level.BRANCH, StatScope.BRANCH, branch.pk
         figures = next((scope.figures for scope in result.branches if scope.id == branch.pk), stats.empty_figures())
-        projects = [project for project in result.projects if places[project.id][1] == branch.pk]
+        projects = [project for project in result.projects if project.branch_id == branch.pk]
         projects_link = _project_list_link(school_year, branch=branch.pk)
     else:
         level, kind, scope_id = Level.COMMITTEE, StatScope.COMMITTEE, committee.pk
         figures, projects = result.totals, result.projects
         projects_link = _project_list_link(school_year)
 
-    charts.append(
-        _by_type_chart(result, projects, {pk: place[2] for pk, place in places.items()}, level == Level.COMMITTEE)
-    )
+    charts.append(_by_type_chart(result, projects, level == Level.COMMITTEE))
     charts.append(_levels_chart(figures, tab=tab))
     charts.append(_completion_chart(projects))
     months = (

@@ -66,7 +66,7 @@ class ScopeStats:
 
 @dataclass(frozen=True)
 class ProjectStats:
-    """One approved project with what a report names it by, and its figures for the year."""
+    """One approved project with what a report names it by, where it belongs, and its figures for the year."""
 
     id: int
     title: str
@@ -76,6 +76,9 @@ class ProjectStats:
     status: str
     status_label: str
     figures: dict[str, Any]
+    group_id: int
+    branch_id: int
+    type_id: int | None
 
 
 @dataclass(frozen=True)
@@ -116,18 +119,22 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
     With no snapshot yet, the figures are computed in process (nothing is written). Callers
     scope by user themselves: this returns the whole committee's figures.
     """
+    # Tuples, not model instances: the dashboard reads some sixty rows and as many names on every
+    # request. The model's ordering would join the committee (one here) to sort by its name.
     rows = list(
-        StatSnapshot.objects.filter(committee=committee, school_year=school_year).filter(
-            Q(month__isnull=True) | Q(scope_kind=StatScope.COMMITTEE)
-        )
+        StatSnapshot.objects.filter(committee=committee, school_year=school_year)
+        .filter(Q(month__isnull=True) | Q(scope_kind=StatScope.COMMITTEE))
+        .order_by("scope_kind", "scope_id", "month")
+        .values_list("scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at")
     )
     if rows:
-        figures = {(row.scope_kind, row.scope_id, row.month): row.figures for row in rows}
+        figures = {(kind, scope_id, month): data for kind, scope_id, month, data, _at, _edited in rows}
         committee_row = next(
-            (row for row in rows if row.scope_kind == StatScope.COMMITTEE and row.month is None), rows[0]
+            (row for row in rows if row[0] == StatScope.COMMITTEE and row[2] is None),
+            rows[0],
         )
-        computed_at = committee_row.computed_at
-        stale = any(row.edited_at is not None and row.edited_at > row.computed_at for row in rows)
+        computed_at = committee_row[4]
+        stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at in rows)
     else:
         computed_at = timezone.now()
         figures = compute_figures(committee.pk, school_year)
@@ -138,12 +145,23 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
 
     projects = (
         MicroProject.objects.filter(committee=committee, school_year=school_year, status__in=PUBLIC_STATUSES)
-        .select_related("group__branch", "project_type")
         .order_by("group__branch__position", "group__position", "title", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "project_type__name",
+            "group__name",
+            "group__branch__name",
+            "status",
+            "group_id",
+            "group__branch_id",
+            "project_type_id",
+        )
     )
-    groups = Group.objects.filter(branch__committee=committee).select_related("branch")
-    branches = Branch.objects.filter(committee=committee)
-    types = ProjectType.objects.filter(committee=committee)
+    status_labels = dict(MicroProject._meta.get_field("status").flatchoices)
+    groups = Group.objects.filter(branch__committee=committee).values_list("pk", "name")
+    branches = Branch.objects.filter(committee=committee).order_by("position", "name").values_list("pk", "name")
+    types = ProjectType.objects.filter(committee=committee).values_list("pk", "name")
     return CommitteeStats(
         committee=committee,
         school_year=school_year,
@@ -153,20 +171,23 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
         totals=of(StatScope.COMMITTEE, committee.pk),
         projects=[
             ProjectStats(
-                id=project.pk,
-                title=project.title,
-                type_name=project.project_type.name if project.project_type else "",
-                group_name=project.group.name,
-                branch_name=project.group.branch.name,
-                status=project.status,
-                status_label=project.get_status_display(),
-                figures=of(StatScope.PROJECT, project.pk),
+                id=pk,
+                title=title,
+                type_name=type_name or "",
+                group_name=group_name,
+                branch_name=branch_name,
+                status=status,
+                status_label=str(status_labels.get(status, status)),
+                figures=of(StatScope.PROJECT, pk),
+                group_id=group_id,
+                branch_id=branch_id,
+                type_id=type_id,
             )
-            for project in projects
+            for pk, title, type_name, group_name, branch_name, status, group_id, branch_id, type_id in projects
         ],
-        groups=[ScopeStats(group.pk, group.name, of(StatScope.GROUP, group.pk)) for group in groups],
-        branches=[ScopeStats(branch.pk, branch.name, of(StatScope.BRANCH, branch.pk)) for branch in branches],
-        types=[ScopeStats(kind.pk, kind.name, of(StatScope.TYPE, kind.pk)) for kind in types],
+        groups=[ScopeStats(pk, name, of(StatScope.GROUP, pk)) for pk, name in groups],
+        branches=[ScopeStats(pk, name, of(StatScope.BRANCH, pk)) for pk, name in branches],
+        types=[ScopeStats(pk, name, of(StatScope.TYPE, pk)) for pk, name in types],
         months=[
             MonthStats(month, figures.get((StatScope.COMMITTEE, committee.pk, month)) or empty_figures())
             for month in school_year_months(school_year)
