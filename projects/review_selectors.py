@@ -156,15 +156,21 @@ def my_pending_reviews(user) -> list[MicroProject]:
     return [project for project in projects if user.has_perm("projects.score_project", project)]
 
 
-def current_round_sheets(project: MicroProject) -> list[ScoreSheet]:
-    """The sheets of the application's current round with their scores (two queries).
+def review_sheets(project: MicroProject) -> list[ScoreSheet]:
+    """Every sheet of the application, newest round first, with scores and reviewers (two queries).
 
-    Also kept on the project as ``current_sheets``, which the rules read instead of asking again.
+    The current round's are also kept on the project as ``current_sheets``, which the rules
+    read instead of asking again; `review_table` builds on the same list.
     """
     sheets = list(
-        ScoreSheet.objects.filter(project=project, review_round=project.review_round).prefetch_related("scores")
+        ScoreSheet.objects.filter(project=project)
+        .select_related("reviewer", "reviewer__member")
+        .prefetch_related(
+            Prefetch("scores", queryset=CriterionScore.objects.only("id", "sheet_id", "criterion_id", "score"))
+        )
+        .order_by("-review_round", "created_at", "pk")
     )
-    project.current_sheets = sheets
+    project.current_sheets = [sheet for sheet in sheets if sheet.review_round == project.review_round]
     return sheets
 
 
@@ -217,20 +223,14 @@ def _reviewer_name(user) -> str:
     return member.name if member is not None else user.get_username()
 
 
-def review_table(project: MicroProject) -> ReviewTable:
+def review_table(project: MicroProject, sheets: list[ScoreSheet] | None = None) -> ReviewTable:
     """Every sheet of the application grouped by round, with per-criterion scores and summaries.
 
     Columns are the committee's active criteria plus any retired one a sheet still uses.
-    Three queries whatever the number of sheets.
+    Three queries whatever the number of sheets; one when given `review_sheets`' list.
     """
-    sheets = list(
-        ScoreSheet.objects.filter(project=project)
-        .select_related("reviewer", "reviewer__member")
-        .prefetch_related(
-            Prefetch("scores", queryset=CriterionScore.objects.only("id", "sheet_id", "criterion_id", "score"))
-        )
-        .order_by("-review_round", "created_at", "pk")
-    )
+    if sheets is None:
+        sheets = review_sheets(project)
     # Retired criteria come from the sheets already read: joining the district's criterion
     # scores with DISTINCT to find them cost more than the rest of the page.
     used = {score.criterion_id for sheet in sheets for score in sheet.scores.all()}

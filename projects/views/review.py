@@ -48,7 +48,8 @@ def _render_review(
     decision_form: DecisionForm | None = None,
 ) -> HttpResponse:
     user = request.user
-    sheets = review_selectors.current_round_sheets(project)
+    all_sheets = review_selectors.review_sheets(project)
+    sheets = project.current_sheets
     own_sheet = next((sheet for sheet in sheets if sheet.reviewer_id == user.pk), None)
     can_score = user.has_perm("projects.score_project", project)
     if score_form is None and can_score:
@@ -67,7 +68,7 @@ def _render_review(
             "can_score": can_score,
             "score_form": score_form if can_score else None,
             "can_view_scores": can_view_scores,
-            "table": review_selectors.review_table(project) if can_view_scores else None,
+            "table": review_selectors.review_table(project, all_sheets) if can_view_scores else None,
             "sheet_count": None if can_view_scores else len(sheets),
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,
