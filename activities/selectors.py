@@ -1,6 +1,7 @@
 """Reads of activity logs, photos and achievements, scoped by committee, with their joins decided here."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
@@ -43,7 +44,23 @@ class TargetProgress:
 
 
 def project_progress(project: MicroProject) -> list[TargetProgress]:
-    """Each target of the project with the sum of its current (not archived) activities' values."""
+    """Each target of the project with the sum of its current (not archived) activities' values.
+
+    One query. With the project's targets prefetched (the project page), it only sums the values
+    per indicator, a grouped scan of the project's activities (the targets' correlated sums read
+    every value of each indicator).
+    """
+    prefetched = getattr(project, "_prefetched_objects_cache", {}).get("targets")
+    if prefetched is not None:
+        totals = dict(
+            IndicatorValue.objects.filter(activity__project_id=project.pk, activity__is_archived=False)
+            .order_by()
+            .values_list("indicator_id")
+            .annotate(total=Sum("value"))
+        )
+        return [
+            TargetProgress(target=target, actual=totals.get(target.indicator_id, Decimal("0"))) for target in prefetched
+        ]
     actual = (
         IndicatorValue.objects.filter(
             activity__project_id=OuterRef("project_id"),
@@ -86,14 +103,38 @@ def activity_logs_of(project: MicroProject, *, include_archived: bool = False) -
 
 
 @dataclass(frozen=True)
+class TimelineValue:
+    indicator_name: str
+    value: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class TimelineActivity:
+    """What a timeline row shows of an activity (rows, not models: the page writes a few fields)."""
+
+    pk: int
+    title: str
+    date: date
+    activity_type: str
+    place: str
+    beneficiaries_count: int
+    photo_count: int
+    indicator_values: list[TimelineValue]
+
+
+@dataclass(frozen=True)
 class Timeline:
-    activities: list[ActivityLog]  # the latest ones when the timeline is cut short
+    activities: list[TimelineActivity]  # the latest ones when the timeline is cut short
     total: int  # every current activity of the project
     photo_total: int  # their current photos
 
     @property
     def is_cut(self) -> bool:
         return len(self.activities) < self.total
+
+
+_TIMELINE_FIELDS = ("pk", "title", "date", "activity_type", "place", "beneficiaries_count", "photo_count")
 
 
 def project_timeline(project: MicroProject, *, limit: int | None) -> Timeline:
@@ -109,17 +150,25 @@ def project_timeline(project: MicroProject, *, limit: int | None) -> Timeline:
     )
     logs = (
         ActivityLog.objects.filter(project=project, is_archived=False)
-        .prefetch_related(Prefetch("indicator_values", queryset=IndicatorValue.objects.select_related("indicator")))
         .annotate(photo_count=Coalesce(Subquery(photos), 0))
         # Window totals are taken over every current activity, before the LIMIT.
         .annotate(total=Window(Count("pk")), photo_total=Window(Sum("photo_count")))
         .order_by("-date", "-pk")
+        .values_list(*_TIMELINE_FIELDS, "total", "photo_total")
     )
-    activities = list(logs if limit is None else logs[:limit])
+    rows = list(logs if limit is None else logs[:limit])
+    values: dict[int, list[TimelineValue]] = {row[0]: [] for row in rows}
+    if rows:
+        for activity_id, name, value, unit in (
+            IndicatorValue.objects.filter(activity_id__in=values)
+            .order_by("indicator__position", "pk")
+            .values_list("activity_id", "indicator__name", "value", "indicator__unit")
+        ):
+            values[activity_id].append(TimelineValue(name, value, unit))
     return Timeline(
-        activities=activities,
-        total=activities[0].total if activities else 0,
-        photo_total=int(activities[0].photo_total) if activities else 0,  # PostgreSQL sums bigints as numeric
+        activities=[TimelineActivity(*row[: len(_TIMELINE_FIELDS)], indicator_values=values[row[0]]) for row in rows],
+        total=rows[0][-2] if rows else 0,
+        photo_total=int(rows[0][-1]) if rows else 0,  # PostgreSQL sums bigints as numeric
     )
 
 
@@ -199,6 +248,8 @@ def project_gallery(project: MicroProject, *, limit: int) -> list[Photo]:
     return list(
         Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
         .select_related("activity")
+        # What a tile shows: its files, caption and the activity's date and title.
+        .only("activity_id", "caption", "display_small", "display_large", "activity__date", "activity__title")
         .order_by("-created_at", "-pk")[:limit]
     )
 

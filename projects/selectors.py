@@ -63,22 +63,39 @@ def project_list(user, project_filter: ProjectFilter) -> QuerySet[MicroProject]:
     return projects.order_by("-updated_at", "-pk")
 
 
+_EVENT_FIELDS = (
+    "project_id",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "review_round",
+    "comment",
+    "created_at",
+)
+
+
 def project_detail(user, project_id: int) -> MicroProject | None:
     """One project the user may see, with its plan, targets, participants and timeline loaded.
 
     Who reviewed, and when, stays within the committee: reviewers are anonymous to the group
     (the first score sheet also opens the review, so that event names a reviewer too).
     """
-    events = ProjectEvent.objects.select_related("actor", "actor__member").order_by("created_at", "pk")
+    # The page shows names only: the events' and participants' rows carry no more than it writes.
+    events = (
+        ProjectEvent.objects.select_related("actor__member")
+        .only(*_EVENT_FIELDS, "actor__username", "actor__member__name")
+        .order_by("created_at", "pk")
+    )
     if not roles_of(user).is_committee_member:
         events = events.exclude(action__in=[EventAction.REVIEW_STARTED, EventAction.SCORED, EventAction.SCORE_CHANGED])
     return (
         projects_visible_to(user)
-        .select_related("group", "group__branch", "group__leader", "project_type", "created_by", "created_by__member")
+        .select_related("group__branch", "project_type")
         .prefetch_related(
             "phases",
             Prefetch("targets", queryset=_targets_queryset()),
-            Prefetch("participants", queryset=Member.objects.select_related("group").order_by("name")),
+            Prefetch("participants", queryset=Member.objects.only("id", "name").order_by("name")),
             Prefetch("events", queryset=events),
         )
         .filter(pk=project_id)
