@@ -67,9 +67,15 @@ class _Raw:
     actuals: dict[int, Decimal] = field(default_factory=dict)
 
 
+_CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
+
+
 def _number(value: Decimal | int | None) -> int | float:
     """A sum as JSON: whole numbers as int, others rounded to two decimals."""
-    value = Decimal(value or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if type(value) is int or not value:  # counts, and nothing: no decimal arithmetic (per figure)
+        return value or 0
+    value = Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -77,8 +83,12 @@ def percent(part: Decimal | int | float | None, whole: Decimal | int | float | N
     """``part / whole`` in percent with one decimal, None when there is no whole."""
     if not whole:
         return None
+    if type(part) is int and type(whole) is int and part >= 0 and whole > 0:
+        # Counts: half up to one decimal in integers, as the decimal way below rounds them.
+        tenths = (part * 2000 + whole) // (2 * whole)
+        return tenths / 10
     ratio = Decimal(str(part or 0)) * 100 / Decimal(str(whole))
-    return float(ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float(ratio.quantize(_TENTH, rounding=ROUND_HALF_UP))
 
 
 # A public project as the roll-up sees it: (id, group, branch, type or None, school year)
@@ -100,8 +110,7 @@ class _Computation:
         self.school_years = school_years
         self.asked = asked
         self.tables: dict[str, dict[SnapshotKey, _Raw]] = {year: {} for year in school_years}
-        self.seen: dict[tuple[str, SnapshotKey], set[int]] = {}
-        self.seen_in_scope: dict[tuple[str, SnapshotKey], set[int]] = {}
+        self._rows_cache: dict[tuple[int, datetime.date | None], list[tuple[str, SnapshotKey, _Raw]]] = {}
 
     # Scopes ---------------------------------------------------------------------------
 
@@ -157,21 +166,29 @@ class _Computation:
                     for month in months:
                         table[(kind, scope_id, month)] = _Raw()
 
-    def _rows_of(self, project_id: int, month: datetime.date | None):
-        """The (year, key, raw) rows a value of the project in that month adds to: month and year."""
-        keys = self.keys_of.get(project_id)
-        if not keys:
-            return
-        year = self.public[project_id][4]
-        table = self.tables[year]
-        for kind, scope_id in keys:
-            yield year, (kind, scope_id, None), table[(kind, scope_id, None)]
-            if month is not None:
-                key = (kind, scope_id, month)
-                raw = table.get(key)
-                if raw is None:  # data dated outside the school year gets a month of its own
-                    raw = table[key] = _Raw()
-                yield year, key, raw
+    def _rows_of(self, project_id: int, month: datetime.date | None) -> list[tuple[str, SnapshotKey, _Raw]]:
+        """The (year, key, raw) rows a value of the project in that month adds to: month and year.
+
+        Cached per project and month: the grouped rows of a committee repeat them thousands of times.
+        """
+        cached = self._rows_cache.get((project_id, month))
+        if cached is not None:
+            return cached
+        found: list[tuple[str, SnapshotKey, _Raw]] = []
+        keys = self.keys_of.get(project_id, ())
+        if keys:
+            year = self.public[project_id][4]
+            table = self.tables[year]
+            for kind, scope_id in keys:
+                found.append((year, (kind, scope_id, None), table[(kind, scope_id, None)]))
+                if month is not None:
+                    key = (kind, scope_id, month)
+                    raw = table.get(key)
+                    if raw is None:  # data dated outside the school year gets a month of its own
+                        raw = table[key] = _Raw()
+                    found.append((year, key, raw))
+        self._rows_cache[(project_id, month)] = found
+        return found
 
     # Figures ----------------------------------------------------------------------------
 
@@ -238,21 +255,27 @@ class _Computation:
             ActivityLog.participants.through.objects.filter(
                 activitylog__project_id__in=counted, activitylog__is_archived=False
             )
-            .values("activitylog__project_id", "member_id", month=TruncMonth("activitylog__date"))
+            .values_list("activitylog__project_id", TruncMonth("activitylog__date"), "member_id")
             .annotate(n=Count("pk"))
             .order_by()
         )
-        for row in rows:
-            member_id = row["member_id"]
-            for year, key, raw in self._rows_of(row["activitylog__project_id"], row["month"]):
-                raw.person_times += row["n"]
-                self.seen.setdefault((year, key), set()).add(member_id)
-                if self._belongs(year, key[0], key[1], member_id):
-                    self.seen_in_scope.setdefault((year, key), set()).add(member_id)
-        for (year, key), members in self.seen.items():
-            self.tables[year][key].participants = len(members)
-        for (year, key), members in self.seen_in_scope.items():
-            self.tables[year][key].members_participating = len(members)
+        # Members of each project and month first, then one set union per scope row: distinct
+        # counts cannot be summed, and a union per scope is far cheaper than a test per row.
+        members_of: dict[tuple[int, datetime.date], set[int]] = {}
+        for project_id, month, member_id, n in rows:
+            members_of.setdefault((project_id, month), set()).add(member_id)
+            for _year, _key, raw in self._rows_of(project_id, month):
+                raw.person_times += n
+        seen: dict[tuple[str, SnapshotKey], set[int]] = {}
+        for (project_id, month), members in members_of.items():
+            for year, key, _raw in self._rows_of(project_id, month):
+                seen.setdefault((year, key), set()).update(members)
+        for (year, key), members in seen.items():
+            raw = self.tables[year][key]
+            raw.participants = len(members)
+            raw.members_participating = sum(
+                1 for member_id in members if self._belongs(year, key[0], key[1], member_id)
+            )
 
     def _belongs(self, year: str, kind: str, scope_id: int, member_id: int) -> bool:
         """Whether an active member belongs to the scope (the numerator of participation)."""
@@ -365,8 +388,15 @@ _LEVELS = tuple(AchievementLevel.values)
 _RANKS = tuple(AchievementRank.values)
 
 
-def _figures(raw: _Raw, indicators: dict[int, Indicator], *, with_targets: bool) -> dict[str, Any]:
-    order = {pk: position for position, pk in enumerate(indicators)} if raw.targets or raw.actuals else {}
+def _is_empty(raw: _Raw) -> bool:
+    return not (raw.activities or raw.person_times or raw.achievements or raw.photos or raw.targets or raw.actuals)
+
+
+def _figures(
+    raw: _Raw, indicators: dict[int, Indicator], *, with_targets: bool, order: dict[int, int] | None = None
+) -> dict[str, Any]:
+    if order is None:
+        order = {pk: position for position, pk in enumerate(indicators)}
     indicator_ids = sorted(raw.targets.keys() | raw.actuals.keys(), key=lambda pk: (order.get(pk, len(order)), pk))
     rows = []
     for pk in indicator_ids:
@@ -407,6 +437,19 @@ def empty_figures() -> dict[str, Any]:
     return _figures(_Raw(), {}, with_targets=True)
 
 
+def _all_figures(table: dict[SnapshotKey, _Raw], indicators: dict[int, Indicator]) -> dict[SnapshotKey, dict[str, Any]]:
+    """Every row's figures; rows with nothing but members share one computed shape (a fifth of them)."""
+    order = {pk: position for position, pk in enumerate(indicators)}
+    empty = empty_figures()
+    found = {}
+    for key, raw in table.items():
+        if _is_empty(raw):
+            found[key] = {**empty, "members": raw.members, "participation_rate": percent(0, raw.members)}
+        else:
+            found[key] = _figures(raw, indicators, with_targets=key[2] is None, order=order)
+    return found
+
+
 def _asked(scopes: Iterable[str] | None) -> dict[str, set[int]] | None:
     """Scope ids asked for by kind, or None for every scope of the committee."""
     if scopes is None:
@@ -426,10 +469,7 @@ def compute_figures_of_years(
         return {}
     tables = _Computation(committee_id, sorted(set(school_years)), _asked(scopes)).run()
     indicators = {indicator.pk: indicator for indicator in Indicator.objects.filter(committee_id=committee_id)}
-    return {
-        year: {key: _figures(raw, indicators, with_targets=key[2] is None) for key, raw in table.items()}
-        for year, table in tables.items()
-    }
+    return {year: _all_figures(table, indicators) for year, table in tables.items()}
 
 
 def compute_figures(

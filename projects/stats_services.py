@@ -111,7 +111,8 @@ def _replace(
             )
     gone = [pk for pk, _data, _edited_at in stored.values()]
     StatSnapshot.objects.filter(pk__in=replaced + gone).delete()
-    StatSnapshot.objects.filter(pk__in=unchanged).update(computed_at=computed_at)
+    # What is left of the rows read above is the unchanged ones (they are locked): no id list.
+    existing.update(computed_at=computed_at)
     # A concurrent first recompute may insert the same rows: the unique constraints refuse
     # the second, whose task retries and then finds them stored.
     StatSnapshot.objects.bulk_create(created, batch_size=1000)
