@@ -129,6 +129,10 @@ class ActivityRevision(FastChoiceDisplay, models.Model):
         return f"{self.get_action_display()} · {self.activity}"
 
 
+# After this many failed attempts a photo's display sizes are retried once a day, not every sweep.
+PHOTO_DISPLAY_MAX_FAILURES = 6
+
+
 class Photo(models.Model):
     """A photo of an activity. The original is re-encoded without metadata; display sizes come later."""
 
@@ -145,6 +149,9 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("高度（像素）"))
     display_small = models.ImageField(_("缩略图"), upload_to=photo_display_path, max_length=200, blank=True)
     display_large = models.ImageField(_("展示图"), upload_to=photo_display_path, max_length=200, blank=True)
+    # Failed attempts at the display sizes: past a few, the sweep tries the photo once a day only.
+    display_failures = models.PositiveSmallIntegerField(_("缩略图生成失败次数"), default=0)
+    display_failed_at = models.DateTimeField(_("缩略图最近生成失败时间"), null=True, blank=True)
     is_archived = models.BooleanField(_("已归档"), default=False)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -160,6 +167,11 @@ class Photo(models.Model):
     @property
     def has_display_sizes(self) -> bool:
         return bool(self.display_small and self.display_large)
+
+    @property
+    def display_given_up(self) -> bool:
+        """No display sizes after repeated failures (a damaged or missing original)."""
+        return not self.has_display_sizes and self.display_failures >= PHOTO_DISPLAY_MAX_FAILURES
 
 
 class Achievement(FastChoiceDisplay, models.Model):

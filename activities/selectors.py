@@ -249,7 +249,15 @@ def project_gallery(project: MicroProject, *, limit: int) -> list[Photo]:
         Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
         .select_related("activity")
         # What a tile shows: its files, caption and the activity's date and title.
-        .only("activity_id", "caption", "display_small", "display_large", "activity__date", "activity__title")
+        .only(
+            "activity_id",
+            "caption",
+            "display_small",
+            "display_large",
+            "display_failures",
+            "activity__date",
+            "activity__title",
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
 

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from projects.stats_services import stats_queue_for_achievement, stats_queue_for
 from . import images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus, ActivityType, RevisionAction
 from .errors import ActivityError, ImageRefused
-from .models import Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
+from .models import PHOTO_DISPLAY_MAX_FAILURES, Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
 
 logger = logging.getLogger(__name__)
 
@@ -227,12 +227,24 @@ def _queue_display_sizes(photo_id: int) -> None:
     transaction.on_commit(partial(_send_display_sizes, photo_id))
 
 
+# A photo whose display sizes failed PHOTO_DISPLAY_MAX_FAILURES times is retried after this long.
+PHOTO_DISPLAY_RETRY_AFTER = datetime.timedelta(days=1)
+
+
 def photos_missing_display_sizes(*, older_than: datetime.timedelta, limit: int) -> list[int]:
-    """Ids of photos uploaded before ``older_than`` ago that still lack a display size, oldest first."""
-    cutoff = timezone.now() - older_than
+    """Ids of photos uploaded before ``older_than`` ago that still lack a display size.
+
+    Those that never failed come first, oldest first; photos that failed repeatedly (a damaged
+    original) are offered once a day only, so they neither loop forever nor crowd out the rest.
+    """
+    now = timezone.now()
     return list(
-        Photo.objects.filter(Q(display_small="") | Q(display_large=""), created_at__lt=cutoff)
-        .order_by("created_at", "pk")
+        Photo.objects.filter(Q(display_small="") | Q(display_large=""), created_at__lt=now - older_than)
+        .filter(
+            Q(display_failures__lt=PHOTO_DISPLAY_MAX_FAILURES)
+            | Q(display_failed_at__lt=now - PHOTO_DISPLAY_RETRY_AFTER)
+        )
+        .order_by("display_failures", "created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
 
@@ -342,9 +354,17 @@ def photo_display_sizes_make(*, photo_id: int) -> Photo | None:
         and storage.exists(photo.display_large.name)
     ):
         return photo
-    with photo.original.open("rb") as original:
-        small, large = images.DISPLAY_SIZES
-        renditions = images.display_renditions(original, (small, large))
+    try:
+        with photo.original.open("rb") as original:
+            small, large = images.DISPLAY_SIZES
+            renditions = images.display_renditions(original, (small, large))
+    except Exception:
+        # Counted, so the sweep stops offering a damaged original every few minutes; the task
+        # still retries what may be a passing storage error.
+        Photo.objects.filter(pk=photo_id).update(
+            display_failures=F("display_failures") + 1, display_failed_at=timezone.now()
+        )
+        raise
     new_small = storage.save(
         photo.display_small.field.generate_filename(photo, "small.jpg"), ContentFile(renditions[small])
     )

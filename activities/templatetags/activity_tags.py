@@ -138,6 +138,7 @@ def gallery_tiles(
     gallery_id = text(str(gallery_id))
     file_urls = {size: _url_writer("activities:photo_file", size) for size in PHOTO_SIZES}
     pending = text(gettext("处理中"))
+    failed = text(gettext("无法生成预览，请重新上传"))
     default_alt = text(gettext("活动照片"))
     user = context.get("user")
 
@@ -163,6 +164,13 @@ def gallery_tiles(
                 f'      <img class="rounded object-fit-cover" src="{file_urls["small"](photo.pk)}"\n'
                 f'           alt="{caption or default_alt}" loading="lazy">\n'
                 "    </a>"
+            )
+        elif photo.display_given_up:
+            image = (
+                '\n    <div class="ratio ratio-4x3">\n'
+                '      <div class="d-flex align-items-center justify-content-center rounded bg-warning-subtle '
+                f'text-body-secondary small" data-testid="photo-failed">{failed}</div>\n'
+                "    </div>"
             )
         else:
             image = (
