@@ -1,24 +1,6 @@
 from django.contrib import admin
 
-from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
-
-
-@admin.register(ProjectType)
-class ProjectTypeAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation_type", "committee", "is_active")
-    list_filter = ("committee", "organisation_type")
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("name", "unit", "project_type", "committee", "is_active")
-    list_filter = ("committee",)
-
-
-@admin.register(RubricCriterion)
-class RubricCriterionAdmin(admin.ModelAdmin):
-    list_display = ("name", "max_score", "weight", "committee", "is_active")
-    list_filter = ("committee",)
+from .models import CatalogueEvent, Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,6 +14,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The catalogue is kept on its own page (projects:catalogue), whose services record every change.
+@admin.register(ProjectType)
+class ProjectTypeAdmin(ReadOnlyAdmin):
+    list_display = ("name", "organisation_type", "committee", "is_active")
+    list_filter = ("committee", "organisation_type")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = ("name", "unit", "project_type", "committee", "is_active")
+    list_filter = ("committee",)
+
+
+@admin.register(RubricCriterion)
+class RubricCriterionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "max_score", "weight", "committee", "is_active")
+    list_filter = ("committee",)
 
 
 @admin.register(MicroProject)
@@ -53,3 +54,10 @@ class ProjectEventAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "project", "actor", "action", "from_status", "to_status")
     list_select_related = ("project", "actor")
     list_filter = ("action",)
+
+
+@admin.register(CatalogueEvent)
+class CatalogueEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "committee", "actor", "action", "item_kind", "item_name")
+    list_select_related = ("committee", "actor")
+    list_filter = ("committee", "item_kind", "action")

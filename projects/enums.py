@@ -79,3 +79,18 @@ class AssessmentAction(models.TextChoices):
     SCORED = "scored", _("提交考核评分")
     SCORE_CHANGED = "score_changed", _("修改考核评分")
     PUBLISHED = "published", _("公布考核结果")
+
+
+class CatalogueAction(models.TextChoices):
+    CREATED = "created", _("新增")
+    CHANGED = "changed", _("修改")
+    DEACTIVATED = "deactivated", _("停用")
+    REACTIVATED = "reactivated", _("重新启用")
+
+
+class CatalogueKindName(models.TextChoices):
+    """Which list of the catalogue an entry is in."""
+
+    PROJECT_TYPE = "project_type", _("项目类型")
+    INDICATOR = "indicator", _("指标")
+    CRITERION = "criterion", _("评审维度")

@@ -11,6 +11,8 @@ from .enums import (
     AssessmentAction,
     AssessmentRating,
     AssessmentStatus,
+    CatalogueAction,
+    CatalogueKindName,
     EventAction,
     OrganisationType,
     ProjectStatus,
@@ -333,6 +335,35 @@ class StatSnapshot(FastChoiceDisplay, models.Model):
     def __str__(self) -> str:
         period = f"{self.month:%Y-%m}" if self.month else self.school_year
         return f"{self.get_scope_kind_display()} {self.scope_id} · {period}"
+
+
+class CatalogueEvent(FastChoiceDisplay, models.Model):
+    """Who added, changed, stopped or restored a project type, indicator or criterion, and what changed.
+
+    ``changes`` maps each changed field to its value before and after, as text.
+    """
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="catalogue_events", verbose_name=_("党委")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    item_kind = models.CharField(_("类别"), max_length=20, choices=CatalogueKindName.choices)
+    item_id = models.PositiveBigIntegerField(_("条目编号"))
+    item_name = models.CharField(_("条目名称"), max_length=100)
+    action = models.CharField(_("操作"), max_length=20, choices=CatalogueAction.choices)
+    changes = models.JSONField(_("修改内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("类型、指标与评审维度修改记录")
+        verbose_name_plural = _("类型、指标与评审维度修改记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["committee", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.item_name}"
 
 
 # The year-end assessment (考核) of concluded projects: a round per school year with its own

@@ -7,8 +7,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from members.models import Member
 from members.roles import roles_of
 
-from .enums import PUBLIC_STATUSES, EventAction, ProjectStatus
-from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
+from .enums import PUBLIC_STATUSES, CatalogueKindName, EventAction, ProjectStatus
+from .models import (
+    CatalogueEvent,
+    Indicator,
+    MicroProject,
+    ProjectEvent,
+    ProjectType,
+    RubricCriterion,
+    ScoreSheet,
+)
 
 
 def projects_visible_to(user) -> QuerySet[MicroProject]:
@@ -201,3 +209,48 @@ def projects_of_group(user, group_id: int) -> list[MicroProject]:
         .select_related("project_type")
         .order_by("-school_year", "-updated_at")
     )
+
+
+@dataclass(frozen=True)
+class CatalogueChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class CatalogueRecord:
+    event: CatalogueEvent
+    actor_name: str
+    changes: list[CatalogueChange]
+
+
+CATALOGUE_MODELS = {
+    CatalogueKindName.PROJECT_TYPE: ProjectType,
+    CatalogueKindName.INDICATOR: Indicator,
+    CatalogueKindName.CRITERION: RubricCriterion,
+}
+
+
+def catalogue_records_of(user, *, limit: int) -> list[CatalogueRecord]:
+    """The latest changes to the user's committee's catalogue, newest first (one query)."""
+    events = (
+        CatalogueEvent.objects.filter(committee_id=roles_of(user).committee_id)
+        .select_related("actor", "actor__member")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    records = []
+    for event in events:
+        model = CATALOGUE_MODELS[event.item_kind]
+        member = getattr(event.actor, "member", None)
+        records.append(
+            CatalogueRecord(
+                event=event,
+                actor_name=member.name if member is not None else event.actor.get_username(),
+                changes=[
+                    CatalogueChange(str(model._meta.get_field(name).verbose_name), before, after)
+                    for name, (before, after) in event.changes.items()
+                ],
+            )
+        )
+    return records

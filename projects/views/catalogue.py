@@ -16,10 +16,13 @@ from rules.contrib.views import permission_required
 
 from members.roles import roles_of
 
-from .. import selectors, services
+from .. import catalogue_services, selectors
 from ..errors import CatalogueNameTaken, ProjectError
 from ..models import Indicator, ProjectType, RubricCriterion
 from ..review_forms import IndicatorForm, ProjectTypeForm, RubricCriterionForm
+
+# The catalogue page lists the latest changes; the admin site keeps every one.
+CATALOGUE_RECORDS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -33,16 +36,20 @@ class CatalogueKind:
 
 KINDS = {
     "types": CatalogueKind(
-        ProjectType, ProjectTypeForm, gettext_lazy("项目类型"), services.catalogue_project_type_save, "project_type"
+        ProjectType,
+        ProjectTypeForm,
+        gettext_lazy("项目类型"),
+        catalogue_services.catalogue_project_type_save,
+        "project_type",
     ),
     "indicators": CatalogueKind(
-        Indicator, IndicatorForm, gettext_lazy("指标"), services.catalogue_indicator_save, "indicator"
+        Indicator, IndicatorForm, gettext_lazy("指标"), catalogue_services.catalogue_indicator_save, "indicator"
     ),
     "criteria": CatalogueKind(
         RubricCriterion,
         RubricCriterionForm,
         gettext_lazy("评审维度"),
-        services.catalogue_criterion_save,
+        catalogue_services.catalogue_criterion_save,
         "criterion",
     ),
 }
@@ -70,6 +77,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "project_types": selectors.project_types_of(request.user, active_only=False),
             "indicators": selectors.indicators_of(request.user, active_only=False),
             "criteria": selectors.rubric_of(request.user, active_only=False),
+            "records": selectors.catalogue_records_of(request.user, limit=CATALOGUE_RECORDS_SHOWN),
+            "record_limit": CATALOGUE_RECORDS_SHOWN,
         },
     )
 
@@ -116,7 +125,7 @@ def catalogue_set_active(request: HttpRequest, kind: str, item_id: int) -> HttpR
     item = _item(request, _kind(kind), item_id)
     is_active = request.POST.get("is_active") == "1"
     try:
-        services.catalogue_item_set_active(actor=request.user, item=item, is_active=is_active)
+        catalogue_services.catalogue_item_set_active(actor=request.user, item=item, is_active=is_active)
     except ProjectError as error:
         messages.error(request, error.message)
     else:

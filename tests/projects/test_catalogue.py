@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects import services
+from projects import catalogue_services, services
 from projects.errors import ProjectError
-from projects.models import Indicator, ProjectType, RubricCriterion
+from projects.models import CatalogueEvent, Indicator, ProjectType, RubricCriterion
 
 
 def test_secretary_lists_and_creates_each_kind(login, rubric, secretary, daping):
@@ -44,7 +44,9 @@ def test_duplicate_name_is_a_form_error_not_a_500(login, rubric, secretary, dapi
 
 
 def test_same_name_is_fine_in_another_school(rubric, other_school_user):
-    services.catalogue_project_type_save(actor=other_school_user, name="帮扶暖心", organisation_type="service")
+    catalogue_services.catalogue_project_type_save(
+        actor=other_school_user, name="帮扶暖心", organisation_type="service"
+    )
     assert ProjectType.objects.filter(name="帮扶暖心").count() == 2
 
 
@@ -75,10 +77,10 @@ def test_scale_of_a_used_criterion_is_fixed(application_a, committee_member, sec
         recommendation="approve",
     )
     with pytest.raises(ProjectError, match="已有评分记录"):
-        services.catalogue_criterion_save(
+        catalogue_services.catalogue_criterion_save(
             actor=secretary, criterion=criteria[0], name="目标明确", max_score=10, weight=Decimal(1)
         )
-    renamed = services.catalogue_criterion_save(
+    renamed = catalogue_services.catalogue_criterion_save(
         actor=secretary, criterion=criteria[0], name="目标明确具体", max_score=20, weight=Decimal(1)
     )
     assert renamed.name == "目标明确具体"
@@ -116,4 +118,84 @@ def test_other_schools_catalogue_is_404(login, rubric, daping, other_school_user
     assert response.status_code == 404
     assert ProjectType.objects.get(pk=project_type.pk).is_active
     with pytest.raises(ProjectError):
-        services.catalogue_item_set_active(actor=other_school_user, item=project_type, is_active=False)
+        catalogue_services.catalogue_item_set_active(actor=other_school_user, item=project_type, is_active=False)
+
+
+# The record of changes: who changed which entry, when, and each field before and after.
+
+
+def _records(daping) -> list[tuple]:
+    return list(
+        CatalogueEvent.objects.filter(committee=daping)
+        .order_by("pk")
+        .values_list("action", "item_kind", "item_name", "changes", "actor__username")
+    )
+
+
+def test_every_change_to_the_catalogue_is_recorded_with_before_and_after(login, rubric, secretary, daping):
+    client = login(secretary)
+    client.post(
+        reverse("projects:catalogue_create", args=["criteria"]),
+        {"name": "安全保障", "description": "有预案", "max_score": 10, "weight": "0.5", "position": 6},
+    )
+    criterion = RubricCriterion.objects.get(committee=daping, name="安全保障")
+    edit = reverse("projects:catalogue_edit", args=["criteria", criterion.pk])
+    client.post(
+        edit, {"name": "安全保障", "description": "有预案和演练", "max_score": 20, "weight": "1", "position": 6}
+    )
+    client.post(
+        edit, {"name": "安全保障", "description": "有预案和演练", "max_score": 20, "weight": "1", "position": 6}
+    )
+    toggle = reverse("projects:catalogue_set_active", args=["criteria", criterion.pk])
+    client.post(toggle, {"is_active": "0"})
+    client.post(toggle, {"is_active": "1"})
+    indicator = Indicator.objects.get(committee=daping, name="捐赠图书")
+    client.post(
+        reverse("projects:catalogue_edit", args=["indicators", indicator.pk]),
+        {"name": "捐赠图书", "unit": "本", "project_type": "", "position": indicator.position},
+    )
+
+    assert _records(daping) == [
+        ("created", "criterion", "安全保障", {}, "secretary"),
+        (
+            "changed",
+            "criterion",
+            "安全保障",
+            {"description": ["有预案", "有预案和演练"], "max_score": ["10", "20"], "weight": ["0.5", "1"]},
+            "secretary",
+        ),
+        # The second, identical save changed nothing and is not recorded.
+        ("deactivated", "criterion", "安全保障", {}, "secretary"),
+        ("reactivated", "criterion", "安全保障", {}, "secretary"),
+        ("changed", "indicator", "捐赠图书", {"unit": ["册", "本"], "project_type": ["帮扶暖心", ""]}, "secretary"),
+    ]
+    page = client.get(reverse("projects:catalogue")).content.decode()
+    assert page.count('data-testid="catalogue-record"') == 5
+    assert "满分：10 → 20" in page
+    assert "适用项目类型：帮扶暖心 → —" in page
+    assert "停用</span> 评审维度「安全保障」" in page
+
+
+def test_a_refused_change_records_nothing(rubric, other_school_user, daping):
+    project_type = ProjectType.objects.get(committee=daping, name="帮扶暖心")
+    with pytest.raises(ProjectError):
+        catalogue_services.catalogue_item_set_active(actor=other_school_user, item=project_type, is_active=False)
+    assert not CatalogueEvent.objects.exists()
+    project_type.refresh_from_db()
+    assert project_type.is_active
+
+
+def test_the_catalogue_page_runs_a_fixed_number_of_queries(login, rubric, secretary, daping, django_assert_num_queries):
+    client = login(secretary)
+    url = reverse("projects:catalogue")
+    project_type = ProjectType.objects.get(committee=daping, name="帮扶暖心")
+    catalogue_services.catalogue_item_set_active(actor=secretary, item=project_type, is_active=False)
+    client.get(url)
+    with django_assert_num_queries(10):
+        assert client.get(url).content.decode().count('data-testid="catalogue-record"') == 1
+    for is_active in [True, False] * 15:
+        catalogue_services.catalogue_item_set_active(actor=secretary, item=project_type, is_active=is_active)
+    with django_assert_num_queries(10):
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="catalogue-record"') == 20
+    assert "只显示最近 20 条" in page
