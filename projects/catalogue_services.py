@@ -131,7 +131,7 @@ def catalogue_indicator_save(
     if indicator is None:
         indicator = Indicator(committee_id=committee_id)
     else:
-        indicator = Indicator.objects.select_for_update().select_related("project_type").get(pk=indicator.pk)
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
         before = _recorded_values(indicator)
     indicator.name = name.strip()
     indicator.unit = unit.strip()
