@@ -18,7 +18,7 @@ from branches.models import Committee
 from branches.selectors import oversight_of
 
 from . import stats
-from .dashboard_selectors import Cell, Chart, Row, Series, Table
+from .dashboard_selectors import Cell, Chart, Row, Series, Table, chosen_school_year
 from .enums import PUBLIC_STATUSES
 from .models import MicroProject, StatScope, StatSnapshot
 
@@ -81,15 +81,6 @@ def _school_years(committee_ids: frozenset[int]) -> list[str]:
     return sorted(years) or [stats.school_year_of(timezone.localdate())]
 
 
-def _chosen(years: list[str], asked: str | None) -> str:
-    if asked:
-        try:
-            asked = stats.normalise_school_year(asked)
-        except ValueError:
-            asked = None
-    return asked if asked in years else years[-1]
-
-
 def _sorted(schools: list[School], sort: str) -> list[School]:
     if sort == SORT_BY_NAME:
         return sorted(schools, key=lambda school: school.name)
@@ -115,7 +106,7 @@ def district_comparison(
     all_measures = measures()
     by_key = {measure.key: measure for measure in all_measures}
     years = _school_years(committee_ids)
-    year = _chosen(years, school_year)
+    year = chosen_school_year(years, school_year)
     sort = sort if sort in by_key or sort == SORT_BY_NAME else SORT_BY_NAME
     chosen = by_key.get(figure or "", by_key[DEFAULT_FIGURE])
 
