@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from config.read_only_admin import ReadOnlyAdmin
+
 from .models import Achievement, AchievementRevision, ActivityDelegation, ActivityLog, ActivityRevision, Photo
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Evidence changes only through the services (history, permissions, safe images), never in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActivityLog)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from config.read_only_admin import ReadOnlyAdmin
+
 from .models import Member, RosterImport, User
 
 admin.site.register(User, UserAdmin)
@@ -20,15 +22,6 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(RosterImport)
-class RosterImportAdmin(admin.ModelAdmin):
+class RosterImportAdmin(ReadOnlyAdmin):
     list_display = ("file_name", "committee", "imported_by", "created_count", "updated_count", "created_at")
     list_select_related = ("committee", "imported_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from config.read_only_admin import ReadOnlyAdmin
+
 from .models import CatalogueEvent, Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit rows and workflow state change only through the services, never in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The catalogue is kept on its own page (projects:catalogue), whose services record every change.
