@@ -88,6 +88,14 @@ def _catalogue_save(actor: User, item: CatalogueItem, before: dict[str, str] | N
     return item
 
 
+def _new_or_locked(model: type, item: CatalogueItem | None, committee_id: int) -> tuple[CatalogueItem, dict | None]:
+    """A new entry of the committee, or the given one locked for the edit with its recorded values."""
+    if item is None:
+        return model(committee_id=committee_id), None
+    item = model.objects.select_for_update().get(pk=item.pk)
+    return item, _recorded_values(item)
+
+
 @transaction.atomic
 def catalogue_project_type_save(
     *,
@@ -100,12 +108,7 @@ def catalogue_project_type_save(
 ) -> ProjectType:
     """Create a project type, or edit the given one, in the actor's committee."""
     committee_id = _catalogue_committee_id(actor, project_type)
-    before = None
-    if project_type is None:
-        project_type = ProjectType(committee_id=committee_id)
-    else:
-        project_type = ProjectType.objects.select_for_update().get(pk=project_type.pk)
-        before = _recorded_values(project_type)
+    project_type, before = _new_or_locked(ProjectType, project_type, committee_id)
     project_type.name = name.strip()
     project_type.organisation_type = organisation_type
     project_type.description = description
@@ -127,12 +130,7 @@ def catalogue_indicator_save(
     committee_id = _catalogue_committee_id(actor, indicator)
     if project_type is not None and project_type.committee_id != committee_id:
         raise ProjectError(_("项目类型不存在。"))
-    before = None
-    if indicator is None:
-        indicator = Indicator(committee_id=committee_id)
-    else:
-        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
-        before = _recorded_values(indicator)
+    indicator, before = _new_or_locked(Indicator, indicator, committee_id)
     indicator.name = name.strip()
     indicator.unit = unit.strip()
     indicator.project_type = project_type
@@ -161,12 +159,8 @@ def catalogue_criterion_save(
         raise ProjectError(_("满分至少为 1 分。"))
     if weight <= 0:
         raise ProjectError(_("权重必须大于 0。"))
-    before = None
-    if criterion is None:
-        criterion = RubricCriterion(committee_id=committee_id)
-    else:
-        criterion = RubricCriterion.objects.select_for_update().get(pk=criterion.pk)
-        before = _recorded_values(criterion)
+    criterion, before = _new_or_locked(RubricCriterion, criterion, committee_id)
+    if before is not None:
         changes_scale = criterion.max_score != max_score or Decimal(criterion.weight) != Decimal(weight)
         if changes_scale and CriterionScore.objects.filter(criterion=criterion).exists():
             raise ProjectError(
