@@ -202,3 +202,8 @@ def seed_activities(committee: Committee) -> None:
         _seed_project_activities(projects[group_name], activities, members[photographer_name].user, members, indicators)
     secretary = User.objects.get(member__committee=committee, member__committee_role=CommitteeRole.SECRETARY)
     _seed_achievements(committee, projects, members, secretary)
+
+
+def seed_demo_step(committees: list[Committee]) -> None:
+    """The activities' part of the demo: 大坪小学's activity logs, photos and achievements."""
+    seed_activities(committees[0])

@@ -11,6 +11,7 @@ from members.rules import has_member_profile, is_committee_member, is_secretary
 from projects.enums import ProjectStatus
 
 from .enums import AchievementStatus
+from .models import ActivityDelegation
 
 # A project logs activities once approved, until it is concluded: then its record is read-only.
 OPEN_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
@@ -57,8 +58,6 @@ def is_projects_delegate(user, obj) -> bool:
     member_id = roles_of(user).member_id
     if project is None or member_id is None:
         return False
-    from .models import ActivityDelegation
-
     return ActivityDelegation.objects.filter(
         project_id=project.pk, member_id=member_id, revoked_at__isnull=True
     ).exists()

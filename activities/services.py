@@ -25,12 +25,12 @@ from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
 from projects.models import Indicator, MicroProject
-from projects.stats_services import stats_queue_for_achievement, stats_queue_for_project
 
 from . import images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus, ActivityType, RevisionAction
 from .errors import ActivityError, ImageRefused
 from .models import PHOTO_DISPLAY_MAX_FAILURES, Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
+from .signals import achievement_figures_changed, project_figures_changed
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def activity_log_create(*, actor: User, project: MicroProject, data: ActivityDat
     _check_activity(project, data)
     activity = ActivityLog(project=project, created_by=actor)
     _write_activity(activity, data)
-    stats_queue_for_project(project)
+    project_figures_changed(project)
     return activity
 
 
@@ -176,7 +176,7 @@ def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityDat
     _check_activity(activity.project, data)
     _revise(activity, actor, RevisionAction.UPDATED)
     _write_activity(activity, data)
-    stats_queue_for_project(activity.project)
+    project_figures_changed(activity.project)
     return activity
 
 
@@ -193,7 +193,7 @@ def activity_log_archive(*, actor: User, activity: ActivityLog) -> ActivityLog:
     _revise(activity, actor, RevisionAction.ARCHIVED)
     activity.is_archived = True
     activity.save(update_fields=["is_archived", "updated_at"])
-    stats_queue_for_project(activity.project)
+    project_figures_changed(activity.project)
     return activity
 
 
@@ -212,7 +212,7 @@ class PhotoUploadResult:
 
 
 def _send_display_sizes(photo_id: int) -> None:
-    from .tasks import make_photo_display_sizes
+    from .tasks import make_photo_display_sizes  # noqa: PLC0415 - task/service handshake
 
     try:
         # retry=False: with the broker down, fail at once instead of holding the request.
@@ -324,7 +324,7 @@ def _photos_create(
         )
         saved.append(photo)
         _queue_display_sizes(photo.pk)
-    stats_queue_for_project(activity.project)
+    project_figures_changed(activity.project)
     return saved
 
 
@@ -335,7 +335,7 @@ def photo_archive(*, actor: User, photo: Photo) -> Photo:
     _require(actor, "activities.archive_photo", photo, _("只有上传人或本党小组的组长可以归档照片。"))
     photo.is_archived = True
     photo.save(update_fields=["is_archived"])
-    stats_queue_for_project(photo.activity.project)
+    project_figures_changed(photo.activity.project)
     return photo
 
 
@@ -528,7 +528,7 @@ def achievement_verify(*, actor: User, achievement: Achievement) -> Achievement:
     achievement.verified_by = actor
     achievement.verified_at = timezone.now()
     achievement.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
-    stats_queue_for_achievement(achievement)
+    achievement_figures_changed(achievement)
     return achievement
 
 

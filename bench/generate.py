@@ -548,8 +548,8 @@ class DistrictGenerator:
     def _assessment(self, people: SchoolPeople, public: list, school_year: str, rng: random.Random) -> None:
         from django.utils import timezone
 
-        from projects.enums import AssessmentStatus
-        from projects.models import (
+        from yearend.enums import AssessmentStatus
+        from yearend.models import (
             AssessmentCriterion,
             AssessmentResult,
             AssessmentRound,

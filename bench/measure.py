@@ -11,19 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 
-def median_seconds(work: Callable[[], Any], *, repeats: int, warmup: int = 1) -> float:
-    """Median wall time of ``work()`` over ``repeats`` runs, after ``warmup`` unmeasured runs."""
-    for _ in range(warmup):
-        work()
-    timings = []
-    for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def interleaved_medians(works: dict[str, Callable[[], Any]], *, repeats: int, warmup: int = 1) -> dict[str, float]:
     """Medians of several pieces of work timed in turn (a, b, a, b, ...), so drift hits all alike."""
     for _ in range(warmup):

@@ -30,7 +30,8 @@ def pages_of(people: dict[str, Any]) -> list[Page]:
     from activities.models import ActivityLog
     from members.models import Member
     from projects.enums import ProjectStatus
-    from projects.models import AssessmentRound, MicroProject
+    from projects.models import MicroProject
+    from yearend.models import AssessmentRound
 
     from .generate import CURRENT_YEAR
 
@@ -54,7 +55,7 @@ def pages_of(people: dict[str, Any]) -> list[Page]:
     last_round = AssessmentRound.objects.filter(committee_id=committee_id).order_by("-school_year").first()
     return [
         Page("home", "secretary", reverse("home")),
-        Page("dashboard", "secretary", reverse("projects:dashboard_committee")),
+        Page("dashboard", "secretary", reverse("stats:dashboard_committee")),
         Page("project list", "secretary", reverse("projects:list")),
         Page("review queue", "committee_member", reverse("projects:queue")),
         Page("review table", "committee_member", reverse("projects:review", args=[in_review.pk])),
@@ -62,8 +63,8 @@ def pages_of(people: dict[str, Any]) -> list[Page]:
         Page("gallery", "teacher", reverse("activities:activity_detail", args=[photo_wall.pk])),
         Page("member page", "teacher", reverse("members:detail", args=[teacher.pk])),
         Page("achievements", "secretary", reverse("activities:achievement_list")),
-        Page("assessment ranking", "secretary", reverse("projects:assessment_ranking", args=[last_round.pk])),
-        Page("district dashboard", "district", reverse("projects:dashboard_district")),
+        Page("assessment ranking", "secretary", reverse("yearend:assessment_ranking", args=[last_round.pk])),
+        Page("district dashboard", "district", reverse("stats:dashboard_district")),
     ]
 
 

@@ -79,9 +79,10 @@ def main() -> None:
     from branches.models import Committee
     from members.enums import CommitteeRole
     from members.models import Member
-    from projects.models import ReportJob, ReportKind
-    from projects.report_services import report_context
-    from projects.reports import write_workbook
+    from yearend.annual_workbook import write_workbook
+    from yearend.enums import ReportKind
+    from yearend.models import ReportJob
+    from yearend.report_services import report_context
 
     settings.DEBUG = False
     baseline = peak_rss_mb()

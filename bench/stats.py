@@ -26,13 +26,13 @@ INCREMENTAL_GOAL_MS = 50
 
 def recompute_district(committee_ids: list[int]) -> int:
     """Every snapshot of every committee, one after the other in this process; rows written."""
-    from projects import stats_services
+    from stats import services as stats_services
 
     return sum(stats_services.stats_recompute(committee_id=committee_id) for committee_id in committee_ids)
 
 
 def _recompute_one(committee_id: int) -> int:
-    from projects import stats_services
+    from stats import services as stats_services
 
     return stats_services.stats_recompute(committee_id=committee_id)
 
@@ -56,7 +56,7 @@ def recompute_district_on_pool(committee_ids: list[int], processes: int) -> int:
 
 
 def run_full(committee_ids: list[int], *, repeats: int) -> dict[str, Any]:
-    from projects.models import StatSnapshot
+    from stats.models import StatSnapshot
 
     from . import stats_floor
 
@@ -94,16 +94,17 @@ def run_full(committee_ids: list[int], *, repeats: int) -> dict[str, Any]:
 def run_incremental(committee_id: int, *, repeats: int) -> dict[str, Any]:
     """Median time of the recompute a new activity queues, over ``repeats`` new activities."""
     from activities.models import ActivityLog, IndicatorValue
-    from projects import stats, tasks
     from projects.enums import ProjectStatus
     from projects.models import MicroProject, ProjectTarget
+    from stats import tasks
+    from stats.scopes import project_scope_keys
 
     from .generate import CURRENT_YEAR
 
     project = MicroProject.objects.filter(
         committee_id=committee_id, school_year=CURRENT_YEAR, status=ProjectStatus.IN_PROGRESS
     ).first()
-    scopes = stats.project_scope_keys(project)
+    scopes = project_scope_keys(project)
     target = ProjectTarget.objects.filter(project=project).first()
     member_ids = list(project.participants.values_list("pk", flat=True)[:3])
     timings = []

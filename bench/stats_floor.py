@@ -1,6 +1,6 @@
 """The floor of the full statistics recompute: the same figures as hand-written PostgreSQL.
 
-Every figure family of `projects.stats_aggregation` (activities, participants and
+Every figure family of `stats.aggregation` (activities, participants and
 participation, indicator targets and actuals, photos, verified achievements by level and rank,
 members) for every scope kind, committee, school year and month of the database at once, by
 GROUP BY with GROUPING SETS (the year and its months in one pass). Nothing is written and no

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "members",
     "projects",
     "activities",
+    "stats",
+    "yearend",
 ]
 
 MIDDLEWARE = [
@@ -199,10 +201,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Nightly full recompute of the statistics snapshots (edits also queue an incremental one).
 CELERY_BEAT_SCHEDULE = {
-    "recompute-all-stats": {"task": "projects.tasks.recompute_all_stats", "schedule": crontab(hour=2, minute=30)},
+    "recompute-all-stats": {"task": "stats.tasks.recompute_all_stats", "schedule": crontab(hour=2, minute=30)},
     # Sweeps for work whose task was lost (broker down at the write, a worker killed): idempotent.
     "sweep-photo-display-sizes": {"task": "activities.tasks.sweep_photo_display_sizes", "schedule": 300.0},
-    "sweep-stale-stats": {"task": "projects.tasks.sweep_stale_stats", "schedule": 300.0},
+    "sweep-stale-stats": {"task": "stats.tasks.sweep_stale_stats", "schedule": 300.0},
 }
 # Seconds a statistics recompute waits after the first edit of a burst, so the burst costs one.
 STATS_RECOMPUTE_DELAY = env_int("STATS_RECOMPUTE_DELAY", 10)

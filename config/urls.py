@@ -21,6 +21,9 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("projects/", include("projects.urls")),
+    # The statistics and the year's end keep the addresses they had when they lived in projects/.
+    path("projects/dashboard/", include("stats.urls")),
+    path("projects/", include("yearend.urls")),
     path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]

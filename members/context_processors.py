@@ -2,6 +2,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject
 
+from .models import Member, Notification
 from .roles import roles_of
 
 
@@ -17,8 +18,6 @@ def current_member(request) -> dict:
     roles = roles_of(user)
 
     def load_member():
-        from .models import Member, Notification
-
         if roles.member_id is None:
             return None
         unread = (
@@ -42,8 +41,6 @@ def current_member(request) -> dict:
             return 0
         if roles.member_id is not None and member:
             return member.unread_notifications
-        from .models import Notification
-
         return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
     return {"roles": roles, "current_member": member, "unread_notifications": SimpleLazyObject(count_unread)}

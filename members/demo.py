@@ -1,13 +1,17 @@
 """The demo schools: 大坪小学 as the article describes it, and a small 红岩小学 beside it.
 
 Everything goes through the services and is keyed by natural keys, so running it twice
-changes nothing.
+changes nothing. members builds the organisation and the district; the apps above it add
+their part of the demo (catalogue, projects, activities, ...) as steps registered in their
+``AppConfig.ready()``, which `seed_demo` runs in that order.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from branches import services as branch_services
+from branches.demo import seed_district
 from branches.models import Committee, Group
 
 from . import services
@@ -196,3 +200,22 @@ def seed_hongyan() -> Committee:
 def seed_organisation() -> list[Committee]:
     """Both demo schools with their branches, groups, members and logins."""
     return [seed_daping(), seed_hongyan()]
+
+
+# A step of the demo: given (大坪小学, 红岩小学), it adds one app's part.
+DemoStep = Callable[[list[Committee]], None]
+_demo_steps: dict[str, DemoStep] = {}
+
+
+def register_demo_step(name: str, step: DemoStep) -> None:
+    """Add an app's part of the demo; steps run in the order the apps start (INSTALLED_APPS)."""
+    _demo_steps[name] = step
+
+
+def seed_demo() -> list[Committee]:
+    """Both demo schools, every registered app's part of them, and the district over both."""
+    committees = seed_organisation()
+    for step in _demo_steps.values():
+        step(committees)
+    seed_district(committees, password=DEMO_PASSWORD)
+    return committees

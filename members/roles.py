@@ -6,7 +6,12 @@ page asks the same few queries however many permission checks it renders.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists
+
+from branches.models import Branch, District, Group
+
 from .enums import CommitteeRole, Position
+from .models import Member
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,6 @@ def roles_of(user) -> Roles:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    from django.db.models import Exists
-
-    from branches.models import District
-
-    from .models import Member
-
     member = (
         Member.objects.filter(user_id=user.pk, is_active=True)
         .select_related("group")
@@ -80,8 +79,6 @@ def roles_of(user) -> Roles:
     if member is None:
         roles = NO_ROLES
     else:
-        from branches.models import Branch, Group
-
         roles = Roles(
             member_id=member.pk,
             committee_id=member.committee_id,
@@ -94,9 +91,3 @@ def roles_of(user) -> Roles:
         )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
-
-
-def forget_roles(user) -> None:
-    """Drop the cached roles, after a change of posts within the same request or test."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)

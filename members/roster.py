@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from branches.models import Branch, Committee, Group
+from config.spreadsheet_cells import FORMULA_PREFIXES
 
 from .enums import Gender, PartyStatus
 from .models import Member
@@ -54,8 +55,6 @@ PARTY_STATUS_ALIASES = {
     "积极分子": PartyStatus.ACTIVIST,
 }
 EARLIEST_JOINING = datetime.date(1921, 7, 1)
-# Cells starting with these are escaped on export (formula injection) and unescaped on import.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -14,10 +14,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.models import Group
+from config.spreadsheet_cells import safe_text
 
 from .models import Member
 from .roster import (
-    FORMULA_PREFIXES,
     GENDER_WORDS,
     HEADERS,
     MAX_FILE_BYTES,
@@ -28,11 +28,6 @@ from .roster import (
 
 HELP_SHEET_TITLE = "填写说明"
 COLUMN_WIDTHS = (12, 6, 12, 12, 14, 14, 16, 16, 16)
-
-
-def escape_cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (OWASP CSV/formula injection)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _workbook_bytes(workbook: openpyxl.Workbook) -> bytes:
@@ -87,7 +82,7 @@ def roster_template_workbook(groups: Iterable[Group]) -> bytes:
         for cell in help_sheet[row]:
             cell.font = Font(bold=True)
     for group in groups:
-        help_sheet.append((escape_cell(group.branch.name), escape_cell(group.name)))
+        help_sheet.append((safe_text(group.branch.name), safe_text(group.name)))
     return _workbook_bytes(workbook)
 
 
@@ -117,5 +112,5 @@ def roster_export_workbook(members: Iterable[Member]) -> bytes:
             status_words.get(member.party_status, ""),
         ]
         after = [group.branch.name if group else "", group.name if group else "", member.phone]
-        sheet.append([escape_cell(text) for text in texts] + [joined] + [escape_cell(text) for text in after])
+        sheet.append([safe_text(text) for text in texts] + [joined] + [safe_text(text) for text in after])
     return _workbook_bytes(workbook)

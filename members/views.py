@@ -17,13 +17,14 @@ from branches import selectors as branch_selectors
 from . import roster, roster_workbooks, selectors, services
 from .errors import DomainError
 from .forms import MemberFilterForm, RosterConfirmForm, RosterUploadForm
+from .home import home_sections_for
 from .roles import roles_of
 
 MEMBERS_PER_PAGE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's to-do list; apps add their sections as they grow."""
+    """Each role's to-do list: the organisation here, the rest from the sections other apps register."""
     roles = roles_of(request.user)
     context = {
         "committee": branch_selectors.committee_of(request.user),
@@ -37,45 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
             if roles.group_id
             else None
         ),
-        "pending_reviews": _pending_reviews(request.user) if roles.is_committee_member else [],
-        **_assessment_todo(request.user),
-        "pending_achievements": _pending_achievements(request.user) if roles.is_committee_member else 0,
-        **_project_todo(request.user),
+        **home_sections_for(request.user),
     }
     return render(request, "members/home.html", context)
-
-
-def _pending_reviews(user) -> list:
-    # Imported here: the projects app builds on members, not the other way round.
-    from projects.review_selectors import my_pending_reviews
-
-    return my_pending_reviews(user)
-
-
-def _pending_achievements(user) -> int:
-    from activities.achievement_selectors import pending_achievement_count
-
-    return pending_achievement_count(user)
-
-
-def _assessment_todo(user) -> dict:
-    from projects import assessment_selectors
-
-    return {
-        "pending_assessments": assessment_selectors.my_pending_assessments(user),
-        "assessment_results": assessment_selectors.published_results_for_groups(user),
-    }
-
-
-def _project_todo(user) -> dict:
-    from activities.delegation_selectors import delegated_projects
-    from projects import selectors as project_selectors
-
-    return {
-        "projects_for_group": project_selectors.projects_needing_group_action(user),
-        "projects_for_decision": project_selectors.projects_awaiting_decision(user),
-        "projects_delegated": list(delegated_projects(user)) if roles_of(user).group_id else [],
-    }
 
 
 def _member_filter(request: HttpRequest) -> tuple[MemberFilterForm, selectors.MemberFilter]:

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = "党建微项目"
+
+    def ready(self) -> None:
+        # Registers the home page's to-do sections of applications and review (members.home) and this
+        # app's part of the demo (members.demo); both modules read models, so they load here.
+        from members.demo import register_demo_step  # noqa: PLC0415 - app loading
+
+        from . import demo, home  # noqa: F401, PLC0415 - app loading
+
+        register_demo_step("projects", demo.seed_demo_step)

@@ -244,3 +244,10 @@ def seed_projects(committee: Committee) -> None:
                 comment="请细化各阶段的活动安排，补充可量化的目标值后重新提交。",
                 share_reviewer_comments=True,
             )
+
+
+def seed_demo_step(committees: list[Committee]) -> None:
+    """The projects' part of the demo: 大坪小学's catalogue and projects, 红岩小学's catalogue."""
+    daping, hongyan = committees
+    seed_projects(daping)
+    seed_catalogue(hongyan)

@@ -58,29 +58,6 @@ class EventAction(models.TextChoices):
     ASSESSMENT_PUBLISHED = "assessment_published", _("公布考核结果")
 
 
-class AssessmentStatus(models.TextChoices):
-    """A year-end assessment round: committee members score until the secretary publishes."""
-
-    OPEN = "open", _("考核中")
-    PUBLISHED = "published", _("已公布")
-
-
-class AssessmentRating(models.TextChoices):
-    EXCELLENT = "excellent", _("优秀")
-    GOOD = "good", _("良好")
-    PASS = "pass", _("合格")
-    FAIL = "fail", _("不合格")
-
-
-class AssessmentAction(models.TextChoices):
-    OPENED = "opened", _("开启考核")
-    RUBRIC_CHANGED = "rubric_changed", _("修改考核细则")
-    THRESHOLDS_CHANGED = "thresholds_changed", _("修改等次分数线")
-    SCORED = "scored", _("提交考核评分")
-    SCORE_CHANGED = "score_changed", _("修改考核评分")
-    PUBLISHED = "published", _("公布考核结果")
-
-
 class CatalogueAction(models.TextChoices):
     CREATED = "created", _("新增")
     CHANGED = "changed", _("修改")

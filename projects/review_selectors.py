@@ -17,6 +17,7 @@ from .enums import REVIEWABLE_STATUSES, ProjectStatus
 from .models import CriterionScore, MicroProject, RubricCriterion, ScoreSheet
 from .rules import has_conflict_of_interest
 from .scoring import ScoreSummary
+from .selectors import targets_in_order
 
 # Statuses the queue can be filtered by; by default it shows the applications awaiting review.
 QUEUE_STATUSES = (
@@ -179,14 +180,12 @@ def project_for_review(user, project_id: int) -> MicroProject | None:
     committee_id = roles_of(user).committee_id
     if committee_id is None:
         return None
-    from .selectors import _targets_queryset
-
     return (
         MicroProject.objects.filter(committee_id=committee_id, pk=project_id)
         .select_related("group", "group__branch", "group__leader", "project_type", "created_by")
         .prefetch_related(
             "phases",
-            Prefetch("targets", queryset=_targets_queryset()),
+            Prefetch("targets", queryset=targets_in_order()),
             Prefetch("participants", queryset=Member.objects.select_related("group").order_by("name")),
         )
         .first()

@@ -13,6 +13,7 @@ from .models import (
     Indicator,
     MicroProject,
     ProjectEvent,
+    ProjectTarget,
     ProjectType,
     RubricCriterion,
     ScoreSheet,
@@ -102,7 +103,7 @@ def project_detail(user, project_id: int) -> MicroProject | None:
         .select_related("group__branch", "project_type")
         .prefetch_related(
             "phases",
-            Prefetch("targets", queryset=_targets_queryset()),
+            Prefetch("targets", queryset=targets_in_order()),
             Prefetch("participants", queryset=Member.objects.only("id", "name").order_by("name")),
             Prefetch("events", queryset=events),
         )
@@ -111,9 +112,8 @@ def project_detail(user, project_id: int) -> MicroProject | None:
     )
 
 
-def _targets_queryset():
-    from .models import ProjectTarget
-
+def targets_in_order():
+    """A project's targets with their indicators, in the catalogue's order (for a Prefetch)."""
     return ProjectTarget.objects.select_related("indicator").order_by("indicator__position", "pk")
 
 

@@ -5,9 +5,11 @@ message, and writes a ProjectEvent, so the timeline tells who did what, when and
 """
 
 import datetime
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -140,9 +142,6 @@ def _lock(project: MicroProject) -> MicroProject:
 
 def check_attachment(upload: UploadedFile) -> None:
     """Refuse anything but a real PDF, DOCX or XLSX within the size limit."""
-    import zipfile
-    from pathlib import Path
-
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_ATTACHMENT_TYPES:
         raise ProjectError(_("附件只能是 PDF、Word（.docx）或 Excel（.xlsx）文件。"))

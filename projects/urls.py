@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, assessment, catalogue, dashboards, reports, review
+from .views import applications, catalogue, review
 
 app_name = "projects"
 urlpatterns = [
@@ -24,52 +24,4 @@ urlpatterns = [
     path("catalogue/<slug:kind>/new/", catalogue.catalogue_create, name="catalogue_create"),
     path("catalogue/<slug:kind>/<int:item_id>/edit/", catalogue.catalogue_edit, name="catalogue_edit"),
     path("catalogue/<slug:kind>/<int:item_id>/active/", catalogue.catalogue_set_active, name="catalogue_set_active"),
-    # The year-end assessment.
-    path("assessment/", assessment.assessment_list, name="assessment_list"),
-    path("assessment/new/", assessment.assessment_open, name="assessment_open"),
-    path("assessment/<int:round_id>/", assessment.assessment_round, name="assessment_round"),
-    path("assessment/<int:round_id>/settings/", assessment.assessment_settings, name="assessment_settings"),
-    path("assessment/<int:round_id>/thresholds/", assessment.assessment_thresholds, name="assessment_thresholds"),
-    path("assessment/<int:round_id>/rubric/", assessment.assessment_rubric, name="assessment_rubric"),
-    path("assessment/<int:round_id>/ranking/", assessment.assessment_ranking, name="assessment_ranking"),
-    path("assessment/<int:round_id>/publish/", assessment.assessment_publish, name="assessment_publish"),
-    path(
-        "assessment/<int:round_id>/projects/<int:project_id>/",
-        assessment.assessment_sheet,
-        name="assessment_sheet",
-    ),
-]
-urlpatterns += [
-    # Reports (年度报告).
-    path("reports/", reports.report_list, name="reports"),
-    path("reports/new/", reports.report_request, name="report_request"),
-    path("reports/<int:job_id>/status/", reports.report_status, name="report_status"),
-    path("reports/<int:job_id>/download/", reports.report_download, name="report_download"),
-]
-urlpatterns += [
-    # The statistics dashboards and their print pages.
-    path("dashboard/", dashboards.dashboard_home, name="dashboard"),
-    path("dashboard/committee/", dashboards.dashboard_committee, name="dashboard_committee"),
-    path("dashboard/district/", dashboards.dashboard_district, name="dashboard_district"),
-    path(
-        "dashboard/committee/print/",
-        dashboards.dashboard_committee,
-        {"printable": True},
-        name="dashboard_committee_print",
-    ),
-    path("dashboard/branches/<int:branch_id>/", dashboards.dashboard_branch, name="dashboard_branch"),
-    path(
-        "dashboard/branches/<int:branch_id>/print/",
-        dashboards.dashboard_branch,
-        {"printable": True},
-        name="dashboard_branch_print",
-    ),
-    path("dashboard/groups/<int:group_id>/", dashboards.dashboard_group, name="dashboard_group"),
-    path(
-        "dashboard/groups/<int:group_id>/print/",
-        dashboards.dashboard_group,
-        {"printable": True},
-        name="dashboard_group_print",
-    ),
-    path("dashboard/refresh/", dashboards.dashboard_refresh, name="dashboard_refresh"),
 ]

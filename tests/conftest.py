@@ -1,10 +1,16 @@
 """Shared fixtures: the demo schools and one persona per position (STYLE.md)."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from members import demo
 from members.models import User
+
+# The review side's fixtures (a rubric, submitted applications) serve the projects, the
+# statistics and the year's end tests alike.
+pytest_plugins = ["tests.projects.review_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -14,10 +20,12 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    # Uploaded and seeded files go to a per-test folder, never into the project's media/.
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def media_root(settings, tmp_path) -> Path:
+    """Uploaded and seeded files go to a per-test folder (never the project's media/) that a test can inspect."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
 
 
 @pytest.fixture

@@ -142,47 +142,47 @@ MATRIX: dict[str, Row] = {
     "projects:catalogue_set_active": Row({"kind": Slug("types"), "item_id": "project_type"},
                                          get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
     # The year-end assessment.
-    "projects:assessment_list":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
-    "projects:assessment_open":       Row(get="T403 L403 O403 B403 C403 S200 H200",
+    "yearend:assessment_list":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
+    "yearend:assessment_open":       Row(get="T403 L403 O403 B403 C403 S200 H200",
                                           post="T403 L403 O403 B403 C403 S200 H200"),
-    "projects:assessment_round":      Row({"round_id": "assessment_round"},
+    "yearend:assessment_round":      Row({"round_id": "assessment_round"},
                                           get="T403 L403 O403 B403 C200 S200 H404", post=AS_GET),
-    "projects:assessment_settings":   Row({"round_id": "assessment_round"},
+    "yearend:assessment_settings":   Row({"round_id": "assessment_round"},
                                           get="T403 L403 O403 B403 C403 S200 H404", post=AS_GET),
-    "projects:assessment_thresholds": Row({"round_id": "assessment_round"},
+    "yearend:assessment_thresholds": Row({"round_id": "assessment_round"},
                                           get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H404"),
-    "projects:assessment_rubric":     Row({"round_id": "assessment_round"},
+    "yearend:assessment_rubric":     Row({"round_id": "assessment_round"},
                                           get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H404"),
-    "projects:assessment_ranking":    Row({"round_id": "assessment_round"},
+    "yearend:assessment_ranking":    Row({"round_id": "assessment_round"},
                                           get="T403 L403 O403 B403 C403 S200 H404", post=AS_GET),
-    "projects:assessment_publish":    Row({"round_id": "assessment_round"},
+    "yearend:assessment_publish":    Row({"round_id": "assessment_round"},
                                           get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
-    "projects:assessment_sheet":      Row({"round_id": "assessment_round", "project_id": "concluded"},
+    "yearend:assessment_sheet":      Row({"round_id": "assessment_round", "project_id": "concluded"},
                                           get="T403 L403 O403 B403 C200 S200 H404",
                                           post="T403 L403 O403 B403 C200 S200 H404"),
     # Reports.
-    "projects:reports":         Row(get="T403 L403 O403 B403 C200 S200 H200",
+    "yearend:reports":         Row(get="T403 L403 O403 B403 C200 S200 H200",
                                     post="T403 L403 O403 B403 C405 S405 H405"),
-    "projects:report_request":  Row(get="T403 L403 O403 B403 C405 S405 H405",
+    "yearend:report_request":  Row(get="T403 L403 O403 B403 C405 S405 H405",
                                     post="T403 L403 O403 B403 C200 S200 H200"),
-    "projects:report_status":   Row({"job_id": "report_job"},
+    "yearend:report_status":   Row({"job_id": "report_job"},
                                     get="T403 L403 O403 B403 C200 S200 H404", post=NOT_POST),
-    "projects:report_download": Row({"job_id": "report_job"},
+    "yearend:report_download": Row({"job_id": "report_job"},
                                     get="T403 L403 O403 B403 C200 S200 H404", post=NOT_POST),
     # Dashboards.
-    "projects:dashboard":                 Row(get="T302 L302 O302 B302 C302 S302 H302", post=AS_GET),
-    "projects:dashboard_committee":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
-    "projects:dashboard_district":        Row(get="T403 L403 O403 B403 C403 S403 H403", post=AS_GET),
-    "projects:dashboard_committee_print": Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
-    "projects:dashboard_branch":          Row({"branch_id": "branch"},
+    "stats:dashboard":                 Row(get="T302 L302 O302 B302 C302 S302 H302", post=AS_GET),
+    "stats:dashboard_committee":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
+    "stats:dashboard_district":        Row(get="T403 L403 O403 B403 C403 S403 H403", post=AS_GET),
+    "stats:dashboard_committee_print": Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
+    "stats:dashboard_branch":          Row({"branch_id": "branch"},
                                               get="T403 L403 O403 B200 C200 S200 H404", post=AS_GET),
-    "projects:dashboard_branch_print":    Row({"branch_id": "branch"},
+    "stats:dashboard_branch_print":    Row({"branch_id": "branch"},
                                               get="T403 L403 O403 B200 C200 S200 H404", post=AS_GET),
-    "projects:dashboard_group":           Row({"group_id": "group"},
+    "stats:dashboard_group":           Row({"group_id": "group"},
                                               get="T200 L200 O403 B200 C200 S200 H404", post=AS_GET),
-    "projects:dashboard_group_print":     Row({"group_id": "group"},
+    "stats:dashboard_group_print":     Row({"group_id": "group"},
                                               get="T200 L200 O403 B200 C200 S200 H404", post=AS_GET),
-    "projects:dashboard_refresh":         Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H302"),
+    "stats:dashboard_refresh":         Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H302"),
     # Activity logs and photos.
     "activities:activity_create":    Row({"project_id": "open_project"},
                                          get="T403 L200 O403 B403 C403 S403 H404",
@@ -241,12 +241,15 @@ def build_dataset() -> dict[str, int]:
     from members import demo
     from members import services as member_services
     from members.models import Member, User
-    from projects import report_services, services, stats_services
-    from projects.models import MicroProject, ProjectType, ReportKind
+    from projects import services
+    from projects.models import MicroProject, ProjectType
+    from stats import services as stats_services
     from tests.activities.conftest import tutoring_data
     from tests.activities.image_files import jpeg_bytes
-    from tests.projects.assessment_fixtures import approved_of, concluded_of, in_progress_of, open_round
     from tests.projects.workflow_fixtures import draft_of, full_scores
+    from tests.yearend.assessment_fixtures import approved_of, concluded_of, in_progress_of, open_round
+    from yearend import report_services
+    from yearend.enums import ReportKind
 
     daping, _hongyan = demo.seed_organisation()
     leader, teacher, committee_member = (

@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
 def school_with_a_photo(media_root, demo_schools) -> Photo:
     leader = User.objects.get(username="leader1")
     teacher = User.objects.get(username="teacher1")

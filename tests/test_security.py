@@ -224,7 +224,6 @@ def test_the_deploy_env_example_passes_the_deploy_check():
 
 @pytest.fixture
 def photo(settings, tmp_path, leader_a, teacher):
-    settings.MEDIA_ROOT = tmp_path / "media"
     project = in_progress_of(leader_a)
     activity = activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
     photo = activity_services.photo_upload(
@@ -263,8 +262,8 @@ def test_in_production_another_school_gets_404_and_no_redirect(settings, login, 
 AUDIT_MODELS = [
     "projects.ProjectEvent",
     "projects.ScoreSheet",
-    "projects.AssessmentSheet",
-    "projects.AssessmentEvent",
+    "yearend.AssessmentSheet",
+    "yearend.AssessmentEvent",
     "activities.ActivityRevision",
     "activities.AchievementRevision",
     "members.RosterImport",

@@ -13,7 +13,7 @@ from rules.contrib.views import permission_required
 from branches import selectors as branch_selectors
 from members.roles import roles_of
 
-from .. import export, review_selectors, selectors, services
+from .. import review_export, review_selectors, selectors, services
 from ..enums import ProjectStatus
 from ..errors import ProjectError
 from ..models import MicroProject, ScoreSheet
@@ -229,6 +229,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def export_review(request: HttpRequest) -> HttpResponse:
     """The queue as it is filtered, with every current-round sheet, as an Excel workbook."""
     _form, review_filter = _queue_filter(request)
-    response = HttpResponse(export.review_workbook(request.user, review_filter), content_type=export.XLSX_CONTENT_TYPE)
+    response = HttpResponse(
+        review_export.review_workbook(request.user, review_filter), content_type=review_export.XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="评审汇总.xlsx")
     return response

@@ -15,15 +15,6 @@ from projects.models import Indicator, MicroProject
 from tests.projects.workflow_fixtures import draft_of, in_review_of, submitted_of
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """Uploads of these tests land in a temporary folder that each test can inspect."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
 def stored_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
 

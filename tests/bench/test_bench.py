@@ -14,9 +14,10 @@ from activities.models import ActivityLog
 from bench import stats_floor
 from bench.generate import CURRENT_YEAR, SCHOOL_YEARS, generate
 from members.models import User
-from projects import stats
 from projects.enums import ProjectStatus
-from projects.models import AssessmentResult, MicroProject, ScoreSheet
+from projects.models import MicroProject, ScoreSheet
+from stats.aggregation import compute_figures
+from yearend.models import AssessmentResult
 
 YEAR = "2024-2025"
 
@@ -52,7 +53,7 @@ def test_the_page_school_personas_open_their_pages(small, client):
     client.force_login(User.objects.get(username=people["committee_member"]))
     assert client.get(reverse("projects:queue")).status_code == 200
     client.force_login(User.objects.get(username=small["district_login"]))
-    assert "基准第1小学" in client.get(reverse("projects:dashboard_district")).content.decode()
+    assert "基准第1小学" in client.get(reverse("stats:dashboard_district")).content.decode()
 
 
 def _floor_year_rows(kind: str, family: str) -> dict[tuple[int, str, int], tuple]:
@@ -68,7 +69,7 @@ def test_the_floor_computes_the_figures_the_engine_stores(small, kind):
         pytest.skip("the floor is PostgreSQL SQL (GROUPING SETS); .ci/run's second pass runs it")
     committee_id = small["page_school"]["committee_id"]
     figures = {
-        key[1]: data for key, data in stats.compute_figures(committee_id, YEAR).items() if key[0] == kind and not key[2]
+        key[1]: data for key, data in compute_figures(committee_id, YEAR).items() if key[0] == kind and not key[2]
     }
     activities = _floor_year_rows(kind, "activities")
     participants = _floor_year_rows(kind, "participants")

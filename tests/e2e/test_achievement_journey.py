@@ -29,7 +29,6 @@ REASON = "缺少刊物的刊号和发表页，请补充后重新提交。"
 
 @pytest.fixture
 def helping_project(demo_site, settings, tmp_path) -> MicroProject:
-    settings.MEDIA_ROOT = tmp_path / "media"
     seed_projects(demo_site[0])
     return MicroProject.objects.get(title="“帮扶暖心”党建微项目")
 

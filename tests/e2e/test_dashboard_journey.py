@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from activities.demo import seed_activities
 from activities.enums import AchievementLevel
-from projects import stats, stats_services
 from projects.demo import SCHOOL_YEAR, seed_projects
+from stats import services as stats_services
+from stats.selectors import committee_stats
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +41,7 @@ def wait_for_charts(page) -> int:
 
 
 def test_the_secretary_reads_the_committee_dashboard(page, phone_page, live_server, demo_year, artifacts_dir):
-    totals = stats.committee_stats(demo_year, SCHOOL_YEAR).totals
+    totals = committee_stats(demo_year, SCHOOL_YEAR).totals
     chart_library: list[str] = []
     page.on("request", lambda request: chart_library.append(request.url) if "echarts" in request.url else None)
 

@@ -16,9 +16,10 @@ from playwright.sync_api import expect
 
 from members.models import User
 from projects.demo import seed_projects
-from projects.models import ReportJob, ReportKind, ReportStatus
-from projects.tasks import build_report
 from tests.e2e.conftest import log_in
+from yearend.enums import ReportKind, ReportStatus
+from yearend.models import ReportJob
+from yearend.tasks import build_report
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,6 @@ YEAR = "2024-2025"
 
 @pytest.fixture
 def report_site(demo_site, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
     daping = demo_site[0]
     seed_projects(daping)
     return daping

@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from projects import stats
-from projects.models import StatSnapshot
+from stats.aggregation import compute_figures
+from stats.models import StatSnapshot
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PYTHON = sys.executable
@@ -203,7 +203,7 @@ def clean_figures(committee_id: int, school_year: str) -> dict:
 
     return {
         key: json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-        for key, data in stats.compute_figures(committee_id, school_year).items()
+        for key, data in compute_figures(committee_id, school_year).items()
     }
 
 

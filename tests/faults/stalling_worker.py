@@ -33,7 +33,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from activities import images
-    from projects.models import StatSnapshot
+    from stats.models import StatSnapshot
 
     images.display_renditions = _stalling(images.display_renditions, "display sizes")
     manager = StatSnapshot.objects  # one manager instance per model: patch its bound method

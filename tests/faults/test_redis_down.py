@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from activities.models import ActivityLog, Photo
-from projects import stats, stats_services
 from projects.models import MicroProject
+from stats import services as stats_services
+from stats.selectors import committee_stats
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of
 from tests.activities.test_activity_views import _post_data
@@ -28,7 +29,7 @@ from tests.faults.conftest import (
     wait_for,
     worker_args,
 )
-from tests.projects.test_stats import YEAR
+from tests.stats.test_stats import YEAR
 
 pytestmark = [pytest.mark.worker, needs_server_run]
 
@@ -136,13 +137,13 @@ def test_with_redis_stopped_saves_succeed_pages_render_and_the_missed_work_is_do
             assert response.status_code == 200, page
             slowest = max(slowest, seconds)
         assert slowest < REQUEST_SECONDS
-        assert stats.committee_stats(MicroProject.objects.get(pk=project.pk).committee, YEAR).stale
+        assert committee_stats(MicroProject.objects.get(pk=project.pk).committee, YEAR).stale
 
         # Redis is back, empty; a worker starts and beat's sweeps run (sent here rather than waited for).
         redis_server(processes, port, "redis-after")
         worker = processes("worker", worker_args("celery"), child_env(REDIS_URL=url))
         from activities.tasks import sweep_photo_display_sizes
-        from projects.tasks import sweep_stale_stats
+        from stats.tasks import sweep_stale_stats
 
         sweep_photo_display_sizes.apply_async(kwargs={"min_age_seconds": 0})
         sweep_stale_stats.apply_async(kwargs={"min_age_seconds": 0})
@@ -156,6 +157,6 @@ def test_with_redis_stopped_saves_succeed_pages_render_and_the_missed_work_is_do
     for photo in Photo.objects.filter(activity__project=project):
         assert photo.display_small.storage.exists(photo.display_small.name)
         assert photo.display_large.storage.exists(photo.display_large.name)
-    assert not stats.committee_stats(MicroProject.objects.get(pk=project.pk).committee, YEAR).stale
+    assert not committee_stats(MicroProject.objects.get(pk=project.pk).committee, YEAR).stale
     response = uploader.get(reverse("activities:activity_detail", args=[activities[-1].pk]))
     assert reverse("activities:photo_file", args=[activities[-1].photos.get().pk, "small"]) in response.content.decode()

@@ -11,13 +11,16 @@ from activities import services as activity_services
 from activities import tasks as activity_tasks
 from activities.models import Photo
 from members.models import User
-from projects import stats, stats_services
-from projects import tasks as project_tasks
-from projects.models import StatSnapshot
+from stats import services as stats_services
+from stats import tasks as stats_tasks
+from stats.aggregation import compute_figures
+from stats.models import StatSnapshot
+from stats.scopes import project_scope_keys, scope_key
+from stats.selectors import committee_stats
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
 from tests.faults.conftest import backdate_snapshots, clean_figures, snapshot_figures
-from tests.projects.test_stats import YEAR, build_school_year, log
+from tests.stats.test_stats import YEAR, build_school_year, log
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
 
@@ -30,7 +33,7 @@ def broker_down(monkeypatch):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
 
     monkeypatch.setattr(activity_tasks.make_photo_display_sizes, "apply_async", refuse)
-    monkeypatch.setattr(project_tasks.recompute_stats_for, "apply_async", refuse)
+    monkeypatch.setattr(stats_tasks.recompute_stats_for, "apply_async", refuse)
 
 
 def _upload(teacher, activity, name: str) -> Photo:
@@ -91,25 +94,25 @@ def test_snapshots_edited_with_the_broker_down_are_recomputed_by_the_sweep(
     stats_services.stats_pending_clear(
         committee_id=committee_id,
         school_year=YEAR,
-        scopes=sorted({stats.scope_key(kind, sid) for kind, sid, _ in stats.compute_figures(committee_id, YEAR)}),
+        scopes=sorted({scope_key(kind, sid) for kind, sid, _ in compute_figures(committee_id, YEAR)}),
     )
     stats_services.stats_recompute(committee_id=committee_id, school_year=YEAR)
-    assert not stats.committee_stats(built.p2.committee, YEAR).stale
+    assert not committee_stats(built.p2.committee, YEAR).stale
 
     with django_capture_on_commit_callbacks(execute=True):
         log(User.objects.get(username="leader2"), built.p2, datetime.date(2025, 12, 8), ["刘洋"])
-    assert stats.committee_stats(built.p2.committee, YEAR).stale
+    assert committee_stats(built.p2.committee, YEAR).stale
     assert snapshot_figures(committee_id, YEAR) != clean_figures(committee_id, YEAR)
     assert stats_services.stale_snapshot_scopes(older_than=datetime.timedelta(minutes=5)) == {}  # too young
 
     backdate_snapshots(committee_id, minutes=10)
     assert stats_services.stale_snapshot_scopes(older_than=datetime.timedelta(minutes=5)) == {
-        (committee_id, YEAR): sorted(stats.project_scope_keys(built.p2))
+        (committee_id, YEAR): sorted(project_scope_keys(built.p2))
     }
     monkeypatch.undo()  # the broker is back
-    assert project_tasks.sweep_stale_stats() == 1
+    assert stats_tasks.sweep_stale_stats() == 1
 
     assert snapshot_figures(committee_id, YEAR) == clean_figures(committee_id, YEAR)
-    assert not stats.committee_stats(built.p2.committee, YEAR).stale
-    assert project_tasks.sweep_stale_stats(min_age_seconds=0) == 0
+    assert not committee_stats(built.p2.committee, YEAR).stale
+    assert stats_tasks.sweep_stale_stats(min_age_seconds=0) == 0
     assert not StatSnapshot.objects.filter(committee_id=committee_id, edited_at__gt=timezone.now()).exists()

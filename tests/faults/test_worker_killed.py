@@ -18,8 +18,9 @@ from django.db import connections
 from activities import services as activity_services
 from activities.models import Photo
 from members.models import User
-from projects import stats, stats_services
-from projects import tasks as project_tasks
+from stats import services as stats_services
+from stats import tasks as stats_tasks
+from stats.selectors import committee_stats
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
 from tests.faults.conftest import (
@@ -31,7 +32,7 @@ from tests.faults.conftest import (
     wait_for,
     worker_args,
 )
-from tests.projects.test_stats import YEAR, build_school_year, log
+from tests.stats.test_stats import YEAR, build_school_year, log
 
 pytestmark = [pytest.mark.worker, needs_server_run]
 
@@ -121,7 +122,7 @@ def test_a_statistics_recompute_killed_half_way_is_finished_once_by_the_next_wor
         processes,
         tmp_path,
         queue,
-        lambda: project_tasks.recompute_committee_stats.apply_async(args=[committee_id, YEAR], queue=queue),
+        lambda: stats_tasks.recompute_committee_stats.apply_async(args=[committee_id, YEAR], queue=queue),
     )
     # Killed inside its transaction: the rows it had updated rolled back with the connection.
     assert snapshot_figures(committee_id, YEAR) == stale
@@ -134,6 +135,6 @@ def test_a_statistics_recompute_killed_half_way_is_finished_once_by_the_next_wor
     time.sleep(2)
     assert snapshot_figures(committee_id, YEAR) == clean_figures(committee_id, YEAR)  # no duplicate rows either
     assert survivor.output().count(" succeeded in ") == 1
-    assert not stats.committee_stats(built.p2.committee, YEAR).stale
+    assert not committee_stats(built.p2.committee, YEAR).stale
     assert os.environ.get("CELERY_VISIBILITY_TIMEOUT") is None  # the test process kept the default
     connections.close_all()

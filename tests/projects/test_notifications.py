@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from members.models import Notification
 from projects import services
-from tests.projects.conftest import submit_application
+from tests.projects.review_fixtures import submit_application
 
 
 def test_submitting_notifies_each_reviewer_without_a_conflict(rubric, leader_a, leader_4):

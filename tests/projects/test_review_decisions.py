@@ -8,7 +8,7 @@ from django.urls import reverse
 from projects import services
 from projects.enums import ProjectStatus
 from projects.models import MicroProject
-from tests.projects.conftest import submit_application
+from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, value=15, comment=""):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import MicroProject
 from projects.review_selectors import ReviewFilter, my_pending_reviews, review_queue
-from tests.projects.conftest import submit_application
+from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, value, comment=""):

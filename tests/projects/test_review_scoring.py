@@ -11,7 +11,7 @@ from projects.enums import ProjectStatus
 from projects.errors import ProjectError
 from projects.models import CriterionScore, MicroProject, ScoreSheet
 from projects.review_selectors import review_table
-from tests.projects.conftest import submit_application
+from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, values, recommendation="approve", comment=""):

@@ -2,10 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from activities import demo as activity_demo
-from branches import demo as branch_demo
 from members import demo
-from projects import demo as project_demo
 
 
 class Command(BaseCommand):
@@ -18,11 +15,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
         with transaction.atomic():
-            committees = demo.seed_organisation()
-            project_demo.seed_projects(committees[0])
-            activity_demo.seed_activities(committees[0])
-            project_demo.seed_catalogue(committees[1])
-            branch_demo.seed_district(committees, password=demo.DEMO_PASSWORD)
+            committees = demo.seed_demo()
         for committee in committees:
             self.stdout.write(f"{committee.school_name} ({committee.slug}): {committee.members.count()} members")
         self.stdout.write(

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "stats"
+    verbose_name = "统计与数据看板"
+
+    def ready(self) -> None:
+        # Connects the statistics to the signals of the apps below it (activities' figures_changed).
+        from . import receivers  # noqa: F401, PLC0415 - app loading: receivers import models

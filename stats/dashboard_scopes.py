@@ -1,0 +1,66 @@
+"""Which dashboard a user opens: the committee, branch or group of their school, and the school year."""
+
+from django.utils import timezone
+
+from branches.models import Branch, Committee, Group
+from members.roles import roles_of
+from projects.school_years import normalise_school_year, school_year_of
+
+from .scopes import school_years_of
+from .view_models import Level
+
+
+def committee_for_dashboard(user) -> Committee | None:
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Committee.objects.filter(pk=committee_id).first()
+
+
+def branch_for_dashboard(user, branch_id: int) -> Branch | None:
+    """A branch of the user's committee (with its committee), or None."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Branch.objects.select_related("committee").filter(pk=branch_id, committee_id=committee_id).first()
+
+
+def group_for_dashboard(user, group_id: int) -> Group | None:
+    """A group of the user's committee (with its branch and committee), or None."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return (
+        Group.objects.select_related("branch__committee").filter(pk=group_id, branch__committee_id=committee_id).first()
+    )
+
+
+def school_years_for(committee: Committee) -> list[str]:
+    """School years with data, oldest first; the current one when there is none yet."""
+    return school_years_of(committee) or [school_year_of(timezone.localdate())]
+
+
+def chosen_school_year(years: list[str], asked: str | None) -> str:
+    """The school year asked for if it is one of ``years``, else the latest."""
+    if asked:
+        try:
+            asked = normalise_school_year(asked)
+        except ValueError:
+            asked = None
+    return asked if asked in years else years[-1]
+
+
+def dashboard_of_user(user) -> tuple[str, int | None] | None:
+    """The widest dashboard the user may open: (level, scope id), or None."""
+    roles = roles_of(user)
+    if roles.committee_id is None:
+        return None
+    if roles.is_committee_member:
+        return Level.COMMITTEE, None
+    if roles.led_branch_ids:
+        return Level.BRANCH, min(roles.led_branch_ids)
+    if roles.led_group_ids:
+        return Level.GROUP, min(roles.led_group_ids)
+    if roles.group_id is not None:
+        return Level.GROUP, roles.group_id
+    return None

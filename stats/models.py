@@ -1,0 +1,53 @@
+"""The statistics' stored figures: one snapshot row per scope, school year and month."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from config.choice_labels import FastChoiceDisplay
+
+from .enums import StatScope
+
+
+class StatSnapshot(FastChoiceDisplay, models.Model):
+    """Figures of one scope for a school year (month empty) or one month of it, as last computed.
+
+    Written only by `stats.services.stats_recompute` (an upsert), read by
+    `stats.selectors.committee_stats`. `edited_at` is set when a write touches the scope, so a
+    reader knows the figures are older than the data until the next recompute.
+    """
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.CASCADE, related_name="stat_snapshots", verbose_name=_("党委")
+    )
+    scope_kind = models.CharField(_("统计范围"), max_length=20, choices=StatScope.choices)
+    scope_id = models.PositiveBigIntegerField(_("范围编号"))
+    school_year = models.CharField(_("学年"), max_length=9)
+    month = models.DateField(_("月份"), null=True, blank=True, help_text=_("该月第一天；留空表示全学年"))
+    figures = models.JSONField(_("统计数据"), default=dict)
+    computed_at = models.DateTimeField(_("统计时间"))
+    edited_at = models.DateTimeField(_("数据修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        ordering = ["committee", "school_year", "scope_kind", "scope_id", "month"]
+        constraints = [
+            # Two partial constraints: a plain one would let NULL months repeat.
+            models.UniqueConstraint(
+                fields=["committee", "scope_kind", "scope_id", "school_year"],
+                condition=models.Q(month__isnull=True),
+                name="stat_snapshot_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "scope_kind", "scope_id", "school_year", "month"],
+                condition=models.Q(month__isnull=False),
+                name="stat_snapshot_unique_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["committee", "school_year", "scope_kind"])]
+        # Moved from the projects app without copying its rows: the table keeps its name.
+        db_table = "projects_statsnapshot"
+
+    def __str__(self) -> str:
+        period = f"{self.month:%Y-%m}" if self.month else self.school_year
+        return f"{self.get_scope_kind_display()} {self.scope_id} · {period}"

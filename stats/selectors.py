@@ -1,0 +1,161 @@
+"""Statistics of micro-projects as dashboards, reports and commands read them.
+
+Figures are computed by `stats.aggregation` (database aggregation only), stored as
+`StatSnapshot` rows by `stats.services`, and read here. This module never writes.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from branches.models import Branch, Committee, Group
+from projects.enums import PUBLIC_STATUSES
+from projects.models import MicroProject, ProjectType
+from projects.school_years import school_year_months
+
+from .aggregation import compute_figures, empty_figures
+from .enums import StatScope
+from .models import StatSnapshot
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    """One group, branch or project type with its figures for the year."""
+
+    id: int
+    name: str
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    """One approved project with what a report names it by, where it belongs, and its figures for the year."""
+
+    id: int
+    title: str
+    type_name: str
+    group_name: str
+    branch_name: str
+    status: str
+    status_label: str
+    figures: dict[str, Any]
+    group_id: int
+    branch_id: int
+    type_id: int | None
+
+
+@dataclass(frozen=True)
+class MonthStats:
+    month: datetime.date
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CommitteeStats:
+    """A committee's figures for a school year, as the dashboards, reports and commands show them.
+
+    ``computed_at`` is when the committee's snapshot was computed; ``stale`` says a write has
+    touched the data since (the figures are then the last known ones, shown with their age).
+    ``from_snapshot`` is False when no snapshot existed and the figures were computed just now.
+    """
+
+    committee: Committee
+    school_year: str
+    computed_at: datetime.datetime
+    stale: bool
+    from_snapshot: bool
+    totals: dict[str, Any]
+    projects: list[ProjectStats]
+    groups: list[ScopeStats]
+    branches: list[ScopeStats]
+    types: list[ScopeStats]
+    months: list[MonthStats]
+
+    @property
+    def age(self) -> datetime.timedelta:
+        return timezone.now() - self.computed_at
+
+
+def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
+    """The committee's figures for the year from its snapshots (five queries).
+
+    With no snapshot yet, the figures are computed in process (nothing is written). Callers
+    scope by user themselves: this returns the whole committee's figures.
+    """
+    # Tuples, not model instances: the dashboard reads some sixty rows and as many names on every
+    # request. The model's ordering would join the committee (one here) to sort by its name.
+    rows = list(
+        StatSnapshot.objects.filter(committee=committee, school_year=school_year)
+        .filter(Q(month__isnull=True) | Q(scope_kind=StatScope.COMMITTEE))
+        .order_by("scope_kind", "scope_id", "month")
+        .values_list("scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at")
+    )
+    if rows:
+        figures = {(kind, scope_id, month): data for kind, scope_id, month, data, _at, _edited in rows}
+        committee_row = next(
+            (row for row in rows if row[0] == StatScope.COMMITTEE and row[2] is None),
+            rows[0],
+        )
+        computed_at = committee_row[4]
+        stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at in rows)
+    else:
+        computed_at = timezone.now()
+        figures = compute_figures(committee.pk, school_year)
+        stale = False
+
+    def of(kind: str, pk: int) -> dict[str, Any]:
+        return figures.get((kind, pk, None)) or empty_figures()
+
+    projects = (
+        MicroProject.objects.filter(committee=committee, school_year=school_year, status__in=PUBLIC_STATUSES)
+        .order_by("group__branch__position", "group__position", "title", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "project_type__name",
+            "group__name",
+            "group__branch__name",
+            "status",
+            "group_id",
+            "group__branch_id",
+            "project_type_id",
+        )
+    )
+    status_labels = dict(MicroProject._meta.get_field("status").flatchoices)
+    groups = Group.objects.filter(branch__committee=committee).values_list("pk", "name")
+    branches = Branch.objects.filter(committee=committee).order_by("position", "name").values_list("pk", "name")
+    types = ProjectType.objects.filter(committee=committee).values_list("pk", "name")
+    return CommitteeStats(
+        committee=committee,
+        school_year=school_year,
+        computed_at=computed_at,
+        stale=stale,
+        from_snapshot=bool(rows),
+        totals=of(StatScope.COMMITTEE, committee.pk),
+        projects=[
+            ProjectStats(
+                id=pk,
+                title=title,
+                type_name=type_name or "",
+                group_name=group_name,
+                branch_name=branch_name,
+                status=status,
+                status_label=str(status_labels.get(status, status)),
+                figures=of(StatScope.PROJECT, pk),
+                group_id=group_id,
+                branch_id=branch_id,
+                type_id=type_id,
+            )
+            for pk, title, type_name, group_name, branch_name, status, group_id, branch_id, type_id in projects
+        ],
+        groups=[ScopeStats(pk, name, of(StatScope.GROUP, pk)) for pk, name in groups],
+        branches=[ScopeStats(pk, name, of(StatScope.BRANCH, pk)) for pk, name in branches],
+        types=[ScopeStats(pk, name, of(StatScope.TYPE, pk)) for pk, name in types],
+        months=[
+            MonthStats(month, figures.get((StatScope.COMMITTEE, committee.pk, month)) or empty_figures())
+            for month in school_year_months(school_year)
+        ],
+    )

@@ -1,0 +1,375 @@
+"""年度报告: the year's .xlsx and .docx built by the report task, the page, its JSON status and downloads."""
+
+import datetime
+import io
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from activities import services as activity_services
+from activities.enums import AchievementKind, AchievementLevel, AchievementRank, ActivityType
+from activities.tasks import make_photo_display_sizes
+from members.models import Member
+from projects import services
+from projects.demo import seed_projects
+from projects.models import Indicator, MicroProject, ScoreSheet
+from tests.activities.image_files import jpeg_bytes, upload
+from tests.broker_down import run_with_broker_down
+from tests.yearend.assessment_fixtures import assess
+from yearend import report_selectors, report_services
+from yearend import services as assessment_services
+from yearend.enums import ReportKind, ReportStatus
+from yearend.models import AssessmentResult, ReportJob
+from yearend.tasks import build_report
+
+YEAR = "2024-2025"
+HELPING = "“帮扶暖心”党建微项目"
+ACHIEVEMENT = "指导城口县美术教师获重庆市美术现场赛课一等奖"
+
+
+@pytest.fixture
+def school_year(daping, leader_a, teacher, secretary, django_capture_on_commit_callbacks):
+    """The article's three projects, one tutoring activity with a photo, a verified city award."""
+    seed_projects(daping)
+    project = MicroProject.objects.get(committee=daping, title=HELPING)
+    tutoring = Indicator.objects.get(committee=daping, name="一对一助学")
+    activity = activity_services.activity_log_create(
+        actor=leader_a,
+        project=project,
+        data=activity_services.ActivityData(
+            date=datetime.date(2024, 10, 16),
+            activity_type=ActivityType.ONE_TO_ONE_TUTORING,
+            title="周三放学后一对一辅导",
+            place="三年级教室",
+            participants=list(Member.objects.filter(group_id=project.group_id)[:3]),
+            beneficiaries_count=12,
+            beneficiaries="学困生",
+            duration_hours=Decimal("1.5"),
+            narrative="=1+1 党员教师与学困生结对，逐题讲解错题。",
+            indicator_values=[activity_services.IndicatorValueData(tutoring, Decimal(12))],
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = activity_services.photo_upload(
+            actor=teacher, activity=activity, files=[upload("辅导.jpg", jpeg_bytes((1200, 900)))], caption="结对辅导"
+        )
+    # Made in process already in the embedded run; with REDIS_URL the task only went to the broker.
+    make_photo_display_sizes.apply(args=[uploaded.saved[0].pk])
+    achievement = activity_services.achievement_record(
+        actor=leader_a,
+        data=activity_services.AchievementData(
+            kind=AchievementKind.AWARD,
+            title=ACHIEVEMENT,
+            level=AchievementLevel.CITY,
+            rank=AchievementRank.FIRST,
+            awarded_on=datetime.date(2025, 5, 16),
+            issuing_body="重庆市教育科学研究院",
+            members=[teacher.member],
+            project=project,
+        ),
+    )
+    activity_services.achievement_verify(actor=secretary, achievement=achievement)
+    return project
+
+
+def build_as_a_worker_would(job: ReportJob) -> str:
+    """Run the job's task here. In the embedded run (eager Celery) the commit already built it, so
+    this also shows a second run changes nothing; with REDIS_URL the task only went to the broker."""
+    return build_report.apply(args=[job.pk]).get()
+
+
+def request_report(actor, kind: str, capture) -> ReportJob:
+    with capture(execute=True):
+        job = report_services.report_request(
+            actor=actor, committee=Member.objects.get(user=actor).committee, kind=kind, school_year=YEAR
+        )
+    build_as_a_worker_would(job)
+    job.refresh_from_db()
+    return job
+
+
+def test_workbook_holds_the_years_projects_targets_activities_achievements_and_reviews(
+    school_year, secretary, django_capture_on_commit_callbacks
+):
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    assert (job.status, job.progress, job.error_message) == (ReportStatus.DONE, 100, "")
+    assert job.file.name.startswith(f"reports/{job.committee_id}/") and job.file.name.endswith(".xlsx")
+    assert Path(job.file.path).is_relative_to(django_settings.MEDIA_ROOT)
+
+    with job.file.open("rb") as stream:
+        workbook = load_workbook(io.BytesIO(stream.read()))
+    assert workbook.sheetnames == ["项目", "指标", "活动", "成果", "评审", "考核"]
+    projects = list(workbook["项目"].iter_rows(values_only=True))
+    assert projects[0][:6] == ("项目名称", "党小组", "党支部", "项目类型", "三型组织", "状态")
+    assert [row[0] for row in projects[1:]] == [
+        HELPING,
+        "“学习+成长”党建微项目",
+        "“校家社联合教育”党建微项目",
+    ]
+    assert projects[1][1:6] == ("第一党小组", "第一党支部", "帮扶暖心", "服务型", "实施中")
+
+    indicators = {(row[0], row[2]): row for row in workbook["指标"].iter_rows(min_row=2, values_only=True)}
+    assert indicators[(HELPING, "一对一助学")][3:] == ("人次", 80, 12, 15)  # 12 of 80 = 15 %
+    assert indicators[(HELPING, "捐赠图书")][4:6] == (2000, 0)
+
+    activity_sheet = workbook["活动"]
+    header = next(activity_sheet.iter_rows(max_row=1, values_only=True))
+    rows = list(activity_sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1
+    activity = dict(zip(header, rows[0], strict=True))
+    assert activity["项目名称"] == HELPING and activity["活动名称"] == "周三放学后一对一辅导"
+    assert activity["一对一助学（人次）"] == 12 and activity["照片（张）"] == 1 and activity["参与党员（人）"] == 3
+    # A narrative starting with "=" is text in the cell, never a formula.
+    assert activity["活动纪实"] == "'=1+1 党员教师与学困生结对，逐题讲解错题。"
+    narrative = activity_sheet.cell(row=2, column=header.index("活动纪实") + 1)
+    assert narrative.data_type == "s"
+
+    achievements = list(workbook["成果"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[2], row[3], row[9], row[11]) for row in achievements] == [
+        (ACHIEVEMENT, "市级", "一等奖", HELPING, "已认定")
+    ]
+
+    reviews = list(workbook["评审"].iter_rows(values_only=True))
+    total_column = reviews[0].index("加权总分")
+    sheets = ScoreSheet.objects.filter(project__committee=job.committee, project__school_year=YEAR)
+    assert len(reviews) - 1 == sheets.count() > 0
+    expected = sorted(Decimal(str(sheet.weighted_total)) for sheet in sheets)
+    assert sorted(Decimal(str(row[total_column])) for row in reviews[1:]) == expected
+    assert [row[0] for row in workbook["考核"].iter_rows(min_row=2, values_only=True)] == [
+        "本学年的年度考核结果尚未公布。"
+    ]
+
+
+def test_summary_document_is_a_chinese_draft_with_each_projects_figures_and_photos(
+    school_year, secretary, django_capture_on_commit_callbacks
+):
+    job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
+    assert (job.status, job.progress) == (ReportStatus.DONE, 100)
+    with job.file.open("rb") as stream:
+        document = Document(io.BytesIO(stream.read()))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert texts[0] == "重庆市渝中区大坪小学校党委 2024-2025 学年党建微项目工作总结"
+    assert texts[1] == "（初稿）"
+    assert "一、总体情况" in texts and "二、各项目开展情况" in texts and "三、党委集体荣誉" in texts
+    overview = texts[texts.index("一、总体情况") + 1]
+    assert overview.startswith("本学年，党委共立项党建微项目 3 个（帮扶暖心1个、学习+成长1个、校家社联合教育1个）")
+    assert "开展活动 1 次，党员参与 3 人次" in overview and "经党委认定的成果 1 项（市级1项）" in overview
+    assert f"（一）{HELPING}" in texts
+    assert any(text.startswith("2024年10月16日，周三放学后一对一辅导，受益 12 人") for text in texts)
+    assert f"{ACHIEVEMENT}（市级一等奖，重庆市教育科学研究院）" in texts
+    assert "2024年10月16日 结对辅导" in texts  # the photo's caption
+    assert len(document.inline_shapes) == 1
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    indicator_rows = [row for table in tables for row in table]
+    assert ["一对一助学", "人次", "80", "12", "15"] in indicator_rows
+    assert "渝中区先进基层党组织" not in "".join(texts)  # demo honours are not seeded here
+
+
+def test_running_a_done_job_again_changes_nothing(school_year, secretary, django_capture_on_commit_callbacks):
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    before = (job.file.name, job.finished_at, Path(job.file.path).read_bytes())
+    assert build_report.apply(args=[job.pk]).get() == ReportStatus.DONE
+    job.refresh_from_db()
+    assert (job.file.name, job.finished_at, Path(job.file.path).read_bytes()) == before
+    assert len(list(Path(django_settings.MEDIA_ROOT, "reports").rglob("*.xlsx"))) == 1
+
+
+def test_a_failing_build_is_recorded_on_the_job(school_year, secretary, django_capture_on_commit_callbacks):
+    # A year that no longer parses stands for any bug: the job says so instead of hanging.
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.QUEUED, school_year="bad", file="")
+    assert build_report.apply(args=[job.pk]).get() == ReportStatus.FAILED
+    job.refresh_from_db()
+    assert job.status == ReportStatus.FAILED and job.error_message.startswith("报告生成失败")
+
+
+def test_asking_twice_while_running_gives_the_same_job(school_year, secretary):
+    first = report_services.report_request(
+        actor=secretary, committee=school_year.committee, kind=ReportKind.SUMMARY, school_year="2024"
+    )
+    again = report_services.report_request(
+        actor=secretary, committee=school_year.committee, kind=ReportKind.SUMMARY, school_year=YEAR
+    )
+    assert again.pk == first.pk and first.school_year == YEAR
+    assert ReportJob.objects.count() == 1
+
+
+def test_the_page_generates_a_report_and_lists_it_with_its_download(
+    login, school_year, secretary, django_capture_on_commit_callbacks
+):
+    client = login(secretary)
+    assert f'href="{reverse("yearend:reports")}"' in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("yearend:reports"))
+    assert page.status_code == 200
+    assert "年度报告" in page.content.decode()
+    assert '<option value="2024-2025" selected>' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("yearend:report_request"), {"school_year": YEAR, "kind": "xlsx"})
+    assert response.status_code == 302 and response["Location"] == reverse("yearend:reports")
+    job = ReportJob.objects.get()
+    build_as_a_worker_would(job)
+    job.refresh_from_db()
+    assert (job.requested_by, job.kind, job.school_year, job.status) == (secretary, "xlsx", YEAR, "done")
+    html = client.get(response["Location"]).content.decode()
+    assert "已开始生成报告" in html
+    download = reverse("yearend:report_download", args=[job.pk])
+    assert f'href="{download}"' in html and "js/report_progress.js" in html
+
+    status = client.get(reverse("yearend:report_status", args=[job.pk])).json()
+    assert status == {
+        "status": "done",
+        "status_label": "已完成",
+        "progress": 100,
+        "error": "",
+        "download_url": download,
+    }
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "2024-2025" in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "项目"
+
+
+def test_a_running_job_shows_its_progress_and_no_download(login, school_year, secretary):
+    job = report_services.report_request(
+        actor=secretary, committee=school_year.committee, kind=ReportKind.WORKBOOK, school_year=YEAR
+    )
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportStatus.RUNNING, progress=40)
+    client = login(secretary)
+    html = client.get(reverse("yearend:reports")).content.decode()
+    assert 'data-status="running"' in html and 'data-progress-width="40"' in html
+    status = client.get(reverse("yearend:report_status", args=[job.pk])).json()
+    assert (status["status"], status["progress"], status["download_url"]) == ("running", 40, None)
+    assert client.get(reverse("yearend:report_download", args=[job.pk])).status_code == 404
+
+
+def test_teachers_and_leaders_may_not_ask_for_reports(login, school_year, teacher, leader_a, branch_secretary):
+    for user in (teacher, leader_a, branch_secretary):
+        client = login(user)
+        assert "年度报告" not in client.get(reverse("home")).content.decode()
+        assert client.get(reverse("yearend:reports")).status_code == 403
+        response = client.post(reverse("yearend:report_request"), {"school_year": YEAR, "kind": "xlsx"})
+        assert response.status_code == 403
+    assert not ReportJob.objects.exists()
+
+
+def test_jobs_are_404_to_another_school_and_403_to_other_users_of_the_committee(
+    login, school_year, secretary, committee_member, teacher, other_school_user, django_capture_on_commit_callbacks
+):
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    urls = [reverse("yearend:report_status", args=[job.pk]), reverse("yearend:report_download", args=[job.pk])]
+    for url in urls:
+        assert login(other_school_user).get(url).status_code == 404
+        assert login(committee_member).get(url).status_code == 403
+        assert login(teacher).get(url).status_code == 403
+    # The committee member sees only their own jobs; the other school's secretary sees none.
+    assert "data-report-job" not in login(committee_member).get(reverse("yearend:reports")).content.decode()
+    assert "data-report-job" not in login(other_school_user).get(reverse("yearend:reports")).content.decode()
+
+
+def test_a_committee_member_gets_no_scores_of_a_project_they_take_part_in(
+    login, school_year, committee_member, django_capture_on_commit_callbacks
+):
+    # Taking part makes a conflict of interest: the review table hides those scores, so does the report.
+    school_year.participants.add(committee_member.member)
+    job = request_report(committee_member, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE
+    with job.file.open("rb") as stream:
+        reviews = list(load_workbook(io.BytesIO(stream.read()))["评审"].iter_rows(min_row=2, values_only=True))
+    assert {row[0] for row in reviews} == {"“学习+成长”党建微项目", "“校家社联合教育”党建微项目"}
+    assert login(committee_member).get(reverse("yearend:report_download", args=[job.pk])).status_code == 200
+
+
+def test_the_report_page_asks_a_fixed_number_of_queries(
+    login, school_year, secretary, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    client = login(secretary)
+    request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    with django_assert_num_queries(9):
+        assert client.get(reverse("yearend:reports")).status_code == 200
+    for kind in (ReportKind.SUMMARY, ReportKind.WORKBOOK, ReportKind.SUMMARY):
+        job = request_report(secretary, kind, django_capture_on_commit_callbacks)
+        ReportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(hours=1))
+    assert ReportJob.objects.count() == 4
+    with django_assert_num_queries(9):
+        assert client.get(reverse("yearend:reports")).status_code == 200
+
+
+BROKER_DOWN = textwrap.dedent(
+    """
+    import json, logging, time
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    from django.test import Client
+    from members import demo
+    from members.models import User
+    from django.utils import timezone
+    from yearend.models import ReportJob
+    from projects.school_years import school_year_of
+
+    logging.disable(logging.CRITICAL)
+    demo.seed_organisation()
+    client = Client()
+    client.force_login(User.objects.get(username="secretary"))
+    started = time.monotonic()
+    year = school_year_of(timezone.localdate())  # the only year offered to a school with no projects yet
+    response = client.post("/projects/reports/new/", {"school_year": year, "kind": "docx"}, follow=True)
+    elapsed = time.monotonic() - started
+    job = ReportJob.objects.get()
+    print(json.dumps({
+        "status_code": response.status_code,
+        "page": response.content.decode(),
+        "job": [job.status, job.error_message],
+        "elapsed": elapsed,
+    }))
+    """
+)
+
+
+def test_with_the_broker_down_the_job_is_recorded_and_the_user_told(tmp_path):
+    outcome = run_with_broker_down(BROKER_DOWN, tmp_path)
+    message = report_services.queue_failed_message()
+    assert outcome["status_code"] == 200
+    assert outcome["job"] == ["failed", message]
+    assert outcome["page"].count(message) == 2  # the flash message and the job's row
+    assert outcome["elapsed"] < 10
+
+
+def test_school_years_offered_are_those_with_data_and_the_current_one(school_year):
+    years = report_selectors.report_school_years(school_year.committee_id, today=datetime.date(2026, 11, 26))
+    assert years == (["2026-2027", "2024-2025"], "2024-2025")
+    assert report_selectors.report_school_years(0, today=datetime.date(2026, 11, 26)) == (["2026-2027"], "2026-2027")
+
+
+def test_published_assessment_results_are_in_both_files(
+    school_year, secretary, committee_member, committee_member_2, django_capture_on_commit_callbacks
+):
+    services.project_conclude(actor=secretary, project=school_year, comment="按期完成。")
+    assessment_round = assessment_services.assessment_round_open(actor=secretary, school_year=YEAR)
+    assess(committee_member, assessment_round, school_year, [19, 19, 19, 19, 19])
+    assess(committee_member_2, assessment_round, school_year, [18, 18, 18, 18, 18])
+    assessment_services.assessment_publish(actor=secretary, assessment_round=assessment_round)
+    result = AssessmentResult.objects.get(project=school_year)
+
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    with job.file.open("rb") as stream:
+        rows = list(load_workbook(io.BytesIO(stream.read()))["考核"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[1], row[2], row[4], Decimal(str(row[5])), row[6]) for row in rows] == [
+        (1, HELPING, "第一党小组", 2, result.mean, result.get_rating_display())
+    ]
+
+    job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
+    with job.file.open("rb") as stream:
+        texts = [paragraph.text for paragraph in Document(io.BytesIO(stream.read())).paragraphs]
+    assert f"年度考核：{result.get_rating_display()}（平均分 {result.mean}，第 1 名）。" in texts
+    assert "项目类型：帮扶暖心；申报党小组：第一党小组（第一党支部）；项目状态：已结项。" in texts

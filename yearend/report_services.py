@@ -1,0 +1,157 @@
+"""Writes of report jobs: request one, build it (from the task), record a failure.
+
+A request records the job and queues `tasks.build_report` once the transaction commits. If
+the broker is unreachable the job is still recorded, marked 未完成 with a Chinese message the
+page shows, and the user asks again later: a report is never built inside a web request (a
+large year takes longer than a request should), while in the embedded run (eager Celery) the
+task simply runs in process after the commit.
+
+The build re-reads the job, claims it under a row lock (a done or failed job is left alone, so
+a redelivered or repeated task does nothing), writes the file to a temporary file while
+updating ``progress``, then stores it under MEDIA_ROOT/reports/<committee>/ with a random name.
+"""
+
+import datetime
+import logging
+import tempfile
+from functools import partial
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import Committee
+from members.models import User
+from members.roles import roles_of
+from projects.school_years import normalise_school_year
+from stats import services as stats_services
+from stats.selectors import committee_stats
+
+from .annual_summary import write_summary
+from .annual_workbook import ReportContext, write_workbook
+from .enums import ReportKind, ReportStatus
+from .errors import YearEndError
+from .models import ReportJob
+
+logger = logging.getLogger(__name__)
+
+# A job asked for again within this time while still queued or running is not asked twice.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=15)
+_BUILDERS = {ReportKind.WORKBOOK: write_workbook, ReportKind.SUMMARY: write_summary}
+
+
+def queue_failed_message() -> str:
+    return _("任务队列暂时不可用，报告未能开始生成。数据没有受影响，请稍后重新点击“生成”。")
+
+
+@transaction.atomic
+def report_request(*, actor: User, committee: Committee, kind: str, school_year: str) -> ReportJob:
+    """Record a report job of the committee's school year and queue its build after the commit.
+
+    Only the committee's secretary and committee members may ask. Asking again for the same
+    report while the previous request is still queued or running returns that job.
+    """
+    roles = roles_of(actor)
+    if not actor.has_perm("yearend.export_reports") or roles.committee_id != committee.pk:
+        raise YearEndError(_("只有本校党委书记和党委委员可以生成年度报告。"))
+    if kind not in ReportKind.values:
+        raise YearEndError(_("请选择报告类型。"))
+    try:
+        school_year = normalise_school_year(school_year)
+    except ValueError:
+        raise YearEndError(_("学年格式应为 2024-2025。")) from None
+    pending = (
+        ReportJob.objects.filter(
+            committee=committee,
+            kind=kind,
+            school_year=school_year,
+            requested_by=actor,
+            status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING),
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    job = ReportJob.objects.create(committee=committee, kind=kind, school_year=school_year, requested_by=actor)
+    transaction.on_commit(partial(_queue_build, job.pk))
+    return job
+
+
+def _queue_build(job_id: int) -> None:
+    """After the commit: send the task; with the broker down, say so on the job instead of failing the request."""
+    from .tasks import build_report  # noqa: PLC0415 - task/service handshake
+
+    try:
+        # retry=False: with the broker down, fail at once instead of holding the request.
+        build_report.apply_async(args=[job_id], retry=False)
+    except Exception:
+        logger.warning("report: job %s not queued", job_id, exc_info=True)
+        ReportJob.objects.filter(pk=job_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED, error_message=queue_failed_message(), finished_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def _claim(job_id: int) -> ReportJob | None:
+    job = ReportJob.objects.select_for_update().select_related("committee", "requested_by").filter(pk=job_id).first()
+    if job is None or job.status in (ReportStatus.DONE, ReportStatus.FAILED):
+        return None
+    job.status, job.progress, job.error_message = ReportStatus.RUNNING, 0, ""
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "progress", "error_message", "started_at"])
+    return job
+
+
+def _set_progress(job_id: int, percent: int) -> None:
+    ReportJob.objects.filter(pk=job_id, status=ReportStatus.RUNNING).update(progress=max(0, min(percent, 99)))
+
+
+def report_context(job: ReportJob) -> ReportContext:
+    """The figures a report shows: the dashboard's snapshots, recomputed first if edits made them stale."""
+    figures = committee_stats(job.committee, job.school_year)
+    if figures.stale:
+        stats_services.stats_recompute(committee_id=job.committee_id, school_year=job.school_year)
+        figures = committee_stats(job.committee, job.school_year)
+    return ReportContext(committee=job.committee, school_year=job.school_year, viewer=job.requested_by, stats=figures)
+
+
+def report_build(*, job_id: int) -> str:
+    """Build the job's file and mark it done; returns the job's status afterwards.
+
+    A job that is missing, done or failed is left as it is (the task is idempotent). Errors
+    propagate to the task, which retries or calls `report_fail`.
+    """
+    job = _claim(job_id)
+    if job is None:
+        return ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
+    builder = _BUILDERS[ReportKind(job.kind)]
+    with tempfile.TemporaryFile() as output:
+        builder(report_context(job), output, partial(_set_progress, job_id))
+        output.seek(0)
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ReportStatus.RUNNING:
+                return job.status
+            job.file.save(f"report.{job.kind}", File(output), save=False)
+            job.status, job.progress, job.finished_at = ReportStatus.DONE, 100, timezone.now()
+            job.save(update_fields=["file", "status", "progress", "finished_at"])
+    return job.status
+
+
+def report_fail(*, job_id: int, error: BaseException) -> str:
+    """Mark an unfinished job failed with a message for the user (a done job stays done); returns its status."""
+    if isinstance(error, SoftTimeLimitExceeded):
+        message = _("报告生成超时，请稍后重新生成。")
+    elif isinstance(error, DatabaseError | OSError):
+        message = _("报告生成失败（存储或数据库暂时不可用），请稍后重新生成。")
+    else:
+        message = _("报告生成失败，请稍后重新生成；如再次失败请联系系统管理员。")
+    logger.error("report: job %s failed", job_id, exc_info=error)
+    ReportJob.objects.filter(pk=job_id).exclude(status=ReportStatus.DONE).update(
+        status=ReportStatus.FAILED, error_message=message, finished_at=timezone.now()
+    )
+    return ReportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
