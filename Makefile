@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make run   - virtualenv, install, migrate, demo data, serve on http://127.0.0.1:$(PORT)
-#   make test  - virtualenv, install, lint, migration check, the whole test suite
+#   make test  - virtualenv, install, lint (ruff, import layers), migration check, the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -31,6 +31,7 @@ run: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -1,20 +1,58 @@
-"""Reads behind the achievement pages: the tabs of the list, one achievement, the form's choices.
+"""Reads of achievements: the tabs of the list, one achievement, what waits for verification, the form's choices.
 
 Everything is scoped to the user's committee; a tab the user has no right to is empty.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from branches.models import Committee
 from members.models import Member
 from members.roles import roles_of
 from projects.enums import PUBLIC_STATUSES
 from projects.models import MicroProject
 from projects.selectors import projects_visible_to
 
-from .enums import AchievementStatus
+from .enums import AchievementLevel, AchievementStatus
 from .models import Achievement, AchievementRevision
+
+
+def verified_achievement_counts(committee: Committee | int) -> dict[str, int]:
+    """Verified achievements of the committee per level (every level present, zero when none).
+
+    Pending and rejected ones never count. One grouped query.
+    """
+    rows = (
+        Achievement.objects.filter(committee=committee, status=AchievementStatus.VERIFIED)
+        .values("level")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(AchievementLevel.values, 0)
+    counts.update({row["level"]: row["count"] for row in rows})
+    return counts
+
+
+def achievements_to_verify(user) -> QuerySet[Achievement]:
+    """Pending achievements of the user's committee, for the secretary and committee members."""
+    roles = roles_of(user)
+    if not roles.is_committee_member:
+        return Achievement.objects.none()
+    return (
+        Achievement.objects.filter(committee_id=roles.committee_id, status=AchievementStatus.PENDING)
+        .select_related("recorded_by", "project")
+        .prefetch_related("members")
+        .order_by("created_at", "pk")
+    )
+
+
+def achievement_for(user, achievement_id: int) -> Achievement | None:
+    """The achievement if it belongs to the user's committee, else None (a view answers 404)."""
+    committee_id = roles_of(user).committee_id
+    if committee_id is None:
+        return None
+    return Achievement.objects.filter(pk=achievement_id, committee_id=committee_id).first()
 
 
 class Tab:

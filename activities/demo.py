@@ -23,7 +23,7 @@ from members.models import Member, User
 from projects.demo import ARTICLE_PROJECTS, SCHOOL_YEAR
 from projects.models import Indicator, MicroProject
 
-from . import services
+from . import achievement_services, activity_services, photo_services
 from .demo_activities import ARTICLE_ACTIVITIES, DemoActivity
 from .demo_photos import demo_photo
 from .enums import AchievementKind, AchievementLevel, AchievementRank
@@ -131,10 +131,10 @@ def _seed_project_activities(
     for index, item in enumerate(activities):
         if (item.date, item.title) in existing:
             continue
-        activity = services.activity_log_create(
+        activity = activity_services.activity_log_create(
             actor=leader,
             project=project,
-            data=services.ActivityData(
+            data=activity_services.ActivityData(
                 date=item.date,
                 activity_type=item.activity_type,
                 title=item.title,
@@ -145,14 +145,15 @@ def _seed_project_activities(
                 duration_hours=Decimal(item.hours),
                 narrative=item.narrative,
                 indicator_values=[
-                    services.IndicatorValueData(indicators[name], Decimal(value)) for name, value in item.values.items()
+                    activity_services.IndicatorValueData(indicators[name], Decimal(value))
+                    for name, value in item.values.items()
                 ],
             ),
         )
         if item.photos:
             # Mostly the group's teacher takes the pictures; now and then the leader does.
             uploader = leader if index % 4 == 3 else photographer
-            result = services.photo_upload(
+            result = photo_services.photo_upload(
                 actor=uploader, activity=activity, files=_photo_files(item, item.photos), caption=item.title
             )
             if result.refused:  # our own pictures: a refusal means the photo checks changed
@@ -166,9 +167,9 @@ def _seed_achievements(
     for item in ARTICLE_ACHIEVEMENTS:
         if item.title in existing:
             continue
-        achievement = services.achievement_record(
+        achievement = achievement_services.achievement_record(
             actor=members[item.recorder].user,
-            data=services.AchievementData(
+            data=achievement_services.AchievementData(
                 kind=item.kind,
                 title=item.title,
                 level=item.level,
@@ -183,7 +184,7 @@ def _seed_achievements(
             ),
         )
         if item.verified:
-            services.achievement_verify(actor=secretary, achievement=achievement)
+            achievement_services.achievement_verify(actor=secretary, achievement=achievement)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from members.rules import has_member_profile, is_committee_member, is_secretary
 from projects.enums import ProjectStatus
 
 from .enums import AchievementStatus
+from .errors import ActivityError
 from .models import ActivityDelegation
 
 # A project logs activities once approved, until it is concluded: then its record is read-only.
@@ -181,3 +182,9 @@ rules.add_perm(
     "activities.verify_achievement",
     in_achievements_committee & is_committee_member & is_pending & ~has_stake_in_achievement,
 )
+
+
+def require_permission(actor, permission: str, obj, message: str) -> None:
+    """The services' first check: refuse with the user's message unless the rule allows it."""
+    if not actor.has_perm(permission, obj):
+        raise ActivityError(message)

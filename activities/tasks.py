@@ -4,7 +4,7 @@ import datetime
 
 from celery import shared_task
 
-from . import services
+from . import photo_services
 
 
 @shared_task(
@@ -24,7 +24,7 @@ def make_photo_display_sizes(photo_id: int) -> bool:
 
     OSError (storage hiccups) is retried with backoff; a photo that no longer exists is skipped.
     """
-    photo = services.photo_display_sizes_make(photo_id=photo_id)
+    photo = photo_services.photo_display_sizes_make(photo_id=photo_id)
     return photo is not None and photo.has_display_sizes
 
 
@@ -40,7 +40,7 @@ def sweep_photo_display_sizes(min_age_seconds: int = SWEEP_MIN_AGE_SECONDS) -> i
     Harmless to repeat: a photo that has its sizes by the time its task runs is left alone.
     Returns the number of photos queued (at most SWEEP_BATCH a run).
     """
-    photo_ids = services.photos_missing_display_sizes(
+    photo_ids = photo_services.photos_missing_display_sizes(
         older_than=datetime.timedelta(seconds=min_age_seconds), limit=SWEEP_BATCH
     )
     for photo_id in photo_ids:

@@ -236,8 +236,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def build_dataset() -> dict[str, int]:
     """大坪小学 and 红岩小学 with one object per kind the URLs name, all of 第一党小组; returns their ids."""
-    from activities import delegation_services
-    from activities import services as activity_services
+    from activities import achievement_services, activity_services, delegation_services, photo_services
     from members import demo
     from members import services as member_services
     from members.models import Member, User
@@ -271,16 +270,16 @@ def build_dataset() -> dict[str, int]:
     activity = activity_services.activity_log_create(
         actor=leader, project=open_project, data=tutoring_data(open_project)
     )
-    result = activity_services.photo_upload(
+    result = photo_services.photo_upload(
         actor=teacher,
         activity=activity,
         files=[SimpleUploadedFile("活动.jpg", jpeg_bytes(), content_type="image/jpeg")],
     )
     photo = result.saved[0]
     teacher_member = Member.objects.get(user=teacher)
-    pending = activity_services.achievement_record(
+    pending = achievement_services.achievement_record(
         actor=teacher,
-        data=activity_services.AchievementData(
+        data=achievement_services.AchievementData(
             kind="award",
             title="渝中区班主任基本功大赛一等奖",
             level="district",

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from activities import services as activity_services
+from activities import activity_services, photo_services
 from activities.models import Photo
 from members import backups, demo
 from members.models import User
@@ -27,7 +27,7 @@ def school_with_a_photo(media_root, demo_schools) -> Photo:
     teacher = User.objects.get(username="teacher1")
     project = in_progress_of(leader)
     activity = activity_services.activity_log_create(actor=leader, project=project, data=tutoring_data(project))
-    return activity_services.photo_upload(
+    return photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("IMG_0001.jpg", files.jpeg_bytes((640, 480)))]
     ).saved[0]
 

@@ -16,7 +16,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
-from activities import services as activity_services
+from activities import activity_services, photo_services
 from activities.tasks import make_photo_display_sizes
 from members import demo
 from projects.models import ProjectEvent
@@ -226,7 +226,7 @@ def test_the_deploy_env_example_passes_the_deploy_check():
 def photo(settings, tmp_path, leader_a, teacher):
     project = in_progress_of(leader_a)
     activity = activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
-    photo = activity_services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("IMG_0001.jpg", files.jpeg_bytes((1200, 900)))]
     ).saved[0]
     make_photo_display_sizes(photo.pk)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from activities.activity_selectors import project_progress
 from activities.enums import AchievementLevel, AchievementStatus
 from activities.models import Achievement, ActivityLog
-from activities.selectors import project_progress
 from members.models import Member
 from members.roles import roles_of
 from projects.enums import ProjectStatus
@@ -316,7 +316,7 @@ def assessment_sheet_rows(entry: AssessmentEntry) -> list[AssessorRow]:
 class Evidence:
     """What a project did against what it promised: the figures beside the score sheet."""
 
-    progress: list  # activities.selectors.TargetProgress, one per target
+    progress: list  # activities.activity_selectors.TargetProgress, one per target
     activities: int
     photos: int
     activities_with_photos: int

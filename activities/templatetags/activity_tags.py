@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-from activities import selectors
+from activities import activity_selectors, photo_selectors
 from activities.enums import ActivityType
 from activities.models import Photo
 from projects.enums import PUBLIC_STATUSES
@@ -56,15 +56,15 @@ def project_activity_sections(context, project: MicroProject) -> dict:
         return {"shown": False}
     request = context["request"]
     show_all = request.GET.get("timeline") == "all"
-    timeline = selectors.project_timeline(project, limit=None if show_all else PROJECT_TIMELINE_SIZE)
+    timeline = activity_selectors.project_timeline(project, limit=None if show_all else PROJECT_TIMELINE_SIZE)
     return {
         "shown": True,
         "request": request,
         "user": request.user,
         "project": project,
-        "progress": selectors.project_progress(project),
+        "progress": activity_selectors.project_progress(project),
         "timeline": timeline,
-        "photos": selectors.project_gallery(project, limit=PROJECT_GALLERY_SIZE),
+        "photos": photo_selectors.project_gallery(project, limit=PROJECT_GALLERY_SIZE),
         "photo_total": timeline.photo_total,
     }
 
@@ -81,7 +81,7 @@ def _url_writer(name: str, *rest) -> Callable[[int], str]:
 
 
 @register.simple_tag(takes_context=True)
-def timeline_rows(context: template.Context, activities: list[selectors.TimelineActivity]) -> SafeString:
+def timeline_rows(context: template.Context, activities: list[activity_selectors.TimelineActivity]) -> SafeString:
     """The timeline's ``timeline-activity`` rows: title, date, type, place, counts and indicator values."""
     text = html.escape
     detail_url = _url_writer("activities:activity_detail")
@@ -89,7 +89,7 @@ def timeline_rows(context: template.Context, activities: list[selectors.Timeline
     def count(value: int) -> str:
         return render_value_in_context(value, context)
 
-    def row(activity: selectors.TimelineActivity) -> str:
+    def row(activity: activity_selectors.TimelineActivity) -> str:
         facts = text(str(activity_type_label(activity.activity_type)))
         if activity.place:
             facts += f" · {text(activity.place)}"

@@ -11,7 +11,7 @@ from rules.contrib.views import permission_required
 
 from members.roles import roles_of
 
-from .. import achievement_selectors, achievement_services, selectors, services
+from .. import achievement_selectors, achievement_services
 from ..achievement_forms import (
     AchievementFilterForm,
     AchievementForm,
@@ -79,8 +79,8 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _achievement_data(data: dict, *, is_committee_honour: bool = False) -> services.AchievementData:
-    return services.AchievementData(
+def _achievement_data(data: dict, *, is_committee_honour: bool = False) -> achievement_services.AchievementData:
+    return achievement_services.AchievementData(
         kind=data["kind"],
         title=data["title"],
         level=data["level"],
@@ -100,7 +100,7 @@ def _record(request: HttpRequest, form, *, is_committee_honour: bool) -> Achieve
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        return services.achievement_record(
+        return achievement_services.achievement_record(
             actor=request.user,
             data=_achievement_data(form.cleaned_data, is_committee_honour=is_committee_honour),
             certificate=form.cleaned_data["certificate"] or None,
@@ -191,7 +191,11 @@ def achievement_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/achievement_queue.html",
-        {"achievements": list(selectors.achievements_to_verify(request.user).select_related("recorded_by__member"))},
+        {
+            "achievements": list(
+                achievement_selectors.achievements_to_verify(request.user).select_related("recorded_by__member")
+            )
+        },
     )
 
 
@@ -214,7 +218,7 @@ def _back(request: HttpRequest, achievement: Achievement) -> HttpResponse:
 def achievement_verify(request: HttpRequest, achievement_id: int) -> HttpResponse:
     achievement = _reviewable(request, achievement_id)
     try:
-        services.achievement_verify(actor=request.user, achievement=achievement)
+        achievement_services.achievement_verify(actor=request.user, achievement=achievement)
         messages.success(request, _("已认定成果《%(title)s》。") % {"title": achievement.title})
     except ActivityError as error:
         messages.error(request, error.message)
@@ -229,7 +233,9 @@ def achievement_reject(request: HttpRequest, achievement_id: int) -> HttpRespons
         messages.error(request, _("请写明未通过的原因。"))
         return _back(request, achievement)
     try:
-        services.achievement_reject(actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"])
+        achievement_services.achievement_reject(
+            actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, _("已退回成果《%(title)s》，填报人会看到原因。") % {"title": achievement.title})
     except ActivityError as error:
         messages.error(request, error.message)

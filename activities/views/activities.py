@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from projects import selectors as project_selectors
 from projects.models import MicroProject
 
-from .. import selectors, services
+from .. import activity_selectors, activity_services, photo_selectors
 from ..errors import ActivityError
 from ..forms import ActivityForm, IndicatorValueFormSet, PhotoUploadForm
 from ..models import ActivityLog
@@ -33,7 +33,7 @@ def _project(request: HttpRequest, project_id: int, permission: str) -> MicroPro
 
 def _activity(request: HttpRequest, activity_id: int, permission: str) -> ActivityLog:
     """The activity if it is of the user's committee (else 404) and the permission holds (else 403)."""
-    activity = selectors.activity_for(request.user, activity_id)
+    activity = activity_selectors.activity_for(request.user, activity_id)
     if activity is None:
         raise Http404
     if not request.user.has_perm(permission, activity):
@@ -55,8 +55,8 @@ def _indicator_initial(project: MicroProject, indicators, activity: ActivityLog 
 
 
 def _activity_forms(request: HttpRequest, project: MicroProject, activity: ActivityLog | None):
-    indicators = selectors.activity_indicator_choices(project)
-    participants = selectors.activity_participant_choices(project)
+    indicators = activity_selectors.activity_indicator_choices(project)
+    participants = activity_selectors.activity_participant_choices(project)
     if request.method == "POST":
         form = ActivityForm(request.POST, participants=participants)
         values = IndicatorValueFormSet(request.POST, prefix="values", form_kwargs={"indicators": indicators})
@@ -83,9 +83,9 @@ def _activity_forms(request: HttpRequest, project: MicroProject, activity: Activ
     return form, values
 
 
-def _activity_data(form: ActivityForm, values) -> services.ActivityData:
+def _activity_data(form: ActivityForm, values) -> activity_services.ActivityData:
     data = form.cleaned_data
-    return services.ActivityData(
+    return activity_services.ActivityData(
         date=data["date"],
         activity_type=data["activity_type"],
         title=data["title"],
@@ -96,7 +96,7 @@ def _activity_data(form: ActivityForm, values) -> services.ActivityData:
         duration_hours=data["duration_hours"],
         narrative=data["narrative"],
         indicator_values=[
-            services.IndicatorValueData(indicator=indicator, value=value)
+            activity_services.IndicatorValueData(indicator=indicator, value=value)
             for indicator, value in values.indicator_values()
         ],
     )
@@ -108,10 +108,10 @@ def _save_activity(request: HttpRequest, project: MicroProject, activity: Activi
         data = _activity_data(form, values)
         try:
             if activity is None:
-                activity = services.activity_log_create(actor=request.user, project=project, data=data)
+                activity = activity_services.activity_log_create(actor=request.user, project=project, data=data)
                 messages.success(request, _("活动记录已保存。"))
             else:
-                activity = services.activity_log_update(actor=request.user, activity=activity, data=data)
+                activity = activity_services.activity_log_update(actor=request.user, activity=activity, data=data)
                 messages.success(request, _("活动记录已修改，修改前的内容保留在修改历史中。"))
             return redirect("activities:activity_detail", activity_id=activity.pk)
         except ActivityError as error:
@@ -137,7 +137,7 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
 def activity_archive(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id, "activities.archive_activity")
     try:
-        services.activity_log_archive(actor=request.user, activity=activity)
+        activity_services.activity_log_archive(actor=request.user, activity=activity)
         messages.success(request, _("活动记录已归档，不再计入项目进度；记录和修改历史仍然保留。"))
     except ActivityError as error:
         messages.error(request, error.message)
@@ -152,7 +152,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         {
             "activity": activity,
             "project": activity.project,
-            "photos": selectors.activity_gallery(activity),
+            "photos": photo_selectors.activity_gallery(activity),
             "upload_form": PhotoUploadForm(),
         },
     )

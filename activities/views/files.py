@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from config.protected_files import protected_file_response
 
-from .. import selectors
+from .. import achievement_selectors, photo_selectors
 
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 _SIZES = {"original": "original", "small": "display_small", "large": "display_large"}
@@ -29,7 +29,7 @@ def _file_response(field_file, download_name: str) -> HttpResponseBase:
 @require_safe
 def photo_file(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBase:
     """A photo's original or display size; 404 outside the committee, when archived or not made yet."""
-    photo = selectors.photo_for(request.user, photo_id)
+    photo = photo_selectors.photo_for(request.user, photo_id)
     if (
         photo is None
         or photo.is_archived
@@ -50,7 +50,7 @@ def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseB
     Only for those who may read the achievement: a pending or rejected one's certificate stays
     with those concerned, like its page.
     """
-    achievement = selectors.achievement_for(request.user, achievement_id)
+    achievement = achievement_selectors.achievement_for(request.user, achievement_id)
     if (
         achievement is None
         or not achievement.certificate

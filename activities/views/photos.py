@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects import selectors as project_selectors
 
-from .. import selectors, services
+from .. import activity_selectors, photo_selectors, photo_services
 from ..enums import ActivityType
 from ..errors import ActivityError
 from ..forms import PhotoUploadForm
@@ -28,7 +28,7 @@ from ..models import Photo
 @require_POST
 def photo_upload(request: HttpRequest, activity_id: int) -> HttpResponse:
     """Store the good files of an upload; each refused file gets its own message."""
-    activity = selectors.activity_for(request.user, activity_id)
+    activity = activity_selectors.activity_for(request.user, activity_id)
     if activity is None:
         raise Http404
     if not request.user.has_perm("activities.upload_photo", activity):
@@ -37,7 +37,7 @@ def photo_upload(request: HttpRequest, activity_id: int) -> HttpResponse:
     form.is_valid()  # Every field is optional; the service decides what is acceptable.
     data = form.cleaned_data
     try:
-        result = services.photo_upload(
+        result = photo_services.photo_upload(
             actor=request.user, activity=activity, files=data.get("photos", []), caption=data.get("caption", "")
         )
     except ActivityError as error:
@@ -55,13 +55,13 @@ def photo_upload(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @require_POST
 def photo_archive(request: HttpRequest, photo_id: int) -> HttpResponse:
-    photo = selectors.photo_for(request.user, photo_id)
+    photo = photo_selectors.photo_for(request.user, photo_id)
     if photo is None:
         raise Http404
     if not request.user.has_perm("activities.archive_photo", photo):
         raise PermissionDenied
     try:
-        services.photo_archive(actor=request.user, photo=photo)
+        photo_services.photo_archive(actor=request.user, photo=photo)
         messages.success(request, _("照片已从相册移除（原图仍保留）。"))
     except ActivityError as error:
         messages.error(request, error.message)
@@ -88,7 +88,7 @@ def project_photos_zip(request: HttpRequest, project_id: int) -> FileResponse:
         raise Http404
     if not request.user.has_perm("projects.view_project", project):
         raise PermissionDenied
-    photos = list(selectors.project_photos(project))
+    photos = list(photo_selectors.project_photos(project))
     # On disk, not in memory: a year of photos can be hundreds of megabytes. FileResponse closes it.
     archive_file = tempfile.TemporaryFile()  # noqa: SIM115
     try:

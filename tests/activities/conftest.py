@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from activities import services
+from activities import activity_services
 from activities.enums import ActivityType
 from activities.models import ActivityLog
 from members.models import Member, User
@@ -44,7 +44,7 @@ PROJECT_AT = {
 }
 
 
-def tutoring_data(project: MicroProject, value: Decimal = Decimal(12), **changes) -> services.ActivityData:
+def tutoring_data(project: MicroProject, value: Decimal = Decimal(12), **changes) -> activity_services.ActivityData:
     """一对一助学 for 学困生, with the 一对一助学 indicator the project targets."""
     indicator = Indicator.objects.get(committee_id=project.committee_id, name="一对一助学")
     fields = {
@@ -57,10 +57,10 @@ def tutoring_data(project: MicroProject, value: Decimal = Decimal(12), **changes
         "beneficiaries": "学困生",
         "duration_hours": Decimal("1.5"),
         "narrative": "党员教师与学困生结对，逐题讲解错题。",
-        "indicator_values": [services.IndicatorValueData(indicator, value)],
+        "indicator_values": [activity_services.IndicatorValueData(indicator, value)],
     }
     fields.update(changes)
-    return services.ActivityData(**fields)
+    return activity_services.ActivityData(**fields)
 
 
 @pytest.fixture
@@ -71,4 +71,4 @@ def open_project(leader_a) -> MicroProject:
 
 @pytest.fixture
 def activity(open_project, leader_a) -> ActivityLog:
-    return services.activity_log_create(actor=leader_a, project=open_project, data=tutoring_data(open_project))
+    return activity_services.activity_log_create(actor=leader_a, project=open_project, data=tutoring_data(open_project))

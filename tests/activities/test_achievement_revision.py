@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from activities import achievement_services, services
+from activities import achievement_services
 from activities.enums import AchievementStatus
 from activities.errors import ActivityError
 from activities.models import Achievement, AchievementRevision
@@ -21,13 +21,17 @@ def _row(achievement: Achievement) -> tuple:
 
 def rejected(recorder, reviewer, **changes) -> Achievement:
     achievement = recorded(recorder, **changes)
-    return services.achievement_reject(actor=reviewer, achievement=achievement, reason="请上传加盖公章的证书。")
+    return achievement_services.achievement_reject(
+        actor=reviewer, achievement=achievement, reason="请上传加盖公章的证书。"
+    )
 
 
 def test_recorder_revises_a_rejected_achievement_and_it_waits_again(login, teacher, committee_member, media_root):
     achievement = recorded(teacher, certificate=files.upload("旧证书.jpg", files.jpeg_bytes((600, 400))))
     old_certificate = achievement.certificate.name
-    services.achievement_reject(actor=committee_member, achievement=achievement, reason="请上传加盖公章的证书。")
+    achievement_services.achievement_reject(
+        actor=committee_member, achievement=achievement, reason="请上传加盖公章的证书。"
+    )
     client = login(teacher)
     detail = client.get(reverse("activities:achievement_detail", args=[achievement.pk])).content.decode()
     edit_url = reverse("activities:achievement_edit", args=[achievement.pk])
@@ -70,7 +74,7 @@ def test_recorder_revises_a_rejected_achievement_and_it_waits_again(login, teach
     # Back in the committee's queue, and it can now be verified.
     queue = login(committee_member).get(reverse("activities:achievement_queue")).content.decode()
     assert "（盖章证书）" in queue
-    services.achievement_verify(actor=committee_member, achievement=achievement)
+    achievement_services.achievement_verify(actor=committee_member, achievement=achievement)
     assert Achievement.objects.get(pk=achievement.pk).status == AchievementStatus.VERIFIED
 
 
@@ -88,7 +92,7 @@ def test_a_pending_achievement_is_revised_in_place(login, teacher):
 
 
 def test_a_verified_achievement_cannot_be_edited(login, teacher, secretary):
-    achievement = services.achievement_verify(actor=secretary, achievement=recorded(teacher))
+    achievement = achievement_services.achievement_verify(actor=secretary, achievement=recorded(teacher))
     before = _row(achievement)
     client = login(teacher)
     detail = client.get(reverse("activities:achievement_detail", args=[achievement.pk])).content.decode()
@@ -100,7 +104,7 @@ def test_a_verified_achievement_cannot_be_edited(login, teacher, secretary):
         achievement_services.achievement_update(
             actor=teacher,
             achievement=achievement,
-            data=services.AchievementData(
+            data=achievement_services.AchievementData(
                 kind=achievement.kind,
                 title="认定后改名",
                 level=achievement.level,
@@ -161,9 +165,9 @@ def test_another_school_gets_404(login, teacher, other_school_user, committee_me
 
 
 def test_a_committee_honour_stays_one_when_revised(login, secretary, committee_member):
-    honour = services.achievement_record(
+    honour = achievement_services.achievement_record(
         actor=committee_member,
-        data=services.AchievementData(
+        data=achievement_services.AchievementData(
             kind="honour",
             title="先进基层党组织",
             level="district",
@@ -171,7 +175,7 @@ def test_a_committee_honour_stays_one_when_revised(login, secretary, committee_m
             is_committee_honour=True,
         ),
     )
-    services.achievement_reject(actor=secretary, achievement=honour, reason="请写明授予单位。")
+    achievement_services.achievement_reject(actor=secretary, achievement=honour, reason="请写明授予单位。")
     response = login(committee_member).post(
         reverse("activities:achievement_edit", args=[honour.pk]),
         {

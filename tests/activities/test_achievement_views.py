@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from activities import services
+from activities import achievement_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement
 from members.models import Member, User
@@ -43,7 +43,9 @@ def recorded(actor: User, *members: Member, **changes) -> Achievement:
     }
     certificate = changes.pop("certificate", None)
     fields.update(changes)
-    return services.achievement_record(actor=actor, data=services.AchievementData(**fields), certificate=certificate)
+    return achievement_services.achievement_record(
+        actor=actor, data=achievement_services.AchievementData(**fields), certificate=certificate
+    )
 
 
 def _body(response) -> bytes:
@@ -198,7 +200,7 @@ def test_a_pending_achievement_stays_with_those_concerned_a_verified_one_is_publ
     url = reverse("activities:achievement_detail", args=[achievement.pk])
     assert login(leader_b).get(url).status_code == 403
     assert login(User.objects.get(username="leader1")).get(url).status_code == 200
-    services.achievement_verify(actor=secretary, achievement=achievement)
+    achievement_services.achievement_verify(actor=secretary, achievement=achievement)
     assert "渝中区班主任基本功大赛一等奖" in login(leader_b).get(url).content.decode()
 
 

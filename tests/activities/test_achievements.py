@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from activities import selectors, services
+from activities import achievement_selectors, achievement_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
 from activities.errors import ActivityError
 from activities.models import Achievement
@@ -13,7 +13,7 @@ from tests.activities import image_files as files
 from tests.activities.conftest import stored_files
 
 
-def award(*members: Member, level=AchievementLevel.DISTRICT, **changes) -> services.AchievementData:
+def award(*members: Member, level=AchievementLevel.DISTRICT, **changes) -> achievement_services.AchievementData:
     fields = {
         "kind": AchievementKind.AWARD,
         "title": "渝中区语文优质课大赛",
@@ -24,7 +24,7 @@ def award(*members: Member, level=AchievementLevel.DISTRICT, **changes) -> servi
         "members": list(members),
     }
     fields.update(changes)
-    return services.AchievementData(**fields)
+    return achievement_services.AchievementData(**fields)
 
 
 def member_of(user: User) -> Member:
@@ -32,7 +32,7 @@ def member_of(user: User) -> Member:
 
 
 def test_teacher_records_their_own_award_pending_verification(daping, teacher):
-    achievement = services.achievement_record(actor=teacher, data=award(member_of(teacher)))
+    achievement = achievement_services.achievement_record(actor=teacher, data=award(member_of(teacher)))
     stored = Achievement.objects.get(pk=achievement.pk)
     assert (stored.status, stored.recorded_by, stored.committee) == (AchievementStatus.PENDING, teacher, daping)
     assert list(stored.members.all()) == [member_of(teacher)]
@@ -41,16 +41,16 @@ def test_teacher_records_their_own_award_pending_verification(daping, teacher):
 def test_teacher_cannot_credit_a_colleague_but_their_leader_can(teacher, leader_a, leader_b):
     colleague = Member.objects.get(name="李晓燕")  # 第一党小组
     with pytest.raises(ActivityError):
-        services.achievement_record(actor=teacher, data=award(colleague))
+        achievement_services.achievement_record(actor=teacher, data=award(colleague))
     with pytest.raises(ActivityError):
-        services.achievement_record(actor=leader_b, data=award(colleague))
+        achievement_services.achievement_record(actor=leader_b, data=award(colleague))
     assert not Achievement.objects.exists()
-    services.achievement_record(actor=leader_a, data=award(colleague))
+    achievement_services.achievement_record(actor=leader_a, data=award(colleague))
     assert Achievement.objects.get().members.get() == colleague
 
 
 def test_pupils_work_names_pupils_and_counts_words(leader_a):
-    achievement = services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=leader_a,
         data=award(
             kind=AchievementKind.PUPILS_WORK,
@@ -63,7 +63,7 @@ def test_pupils_work_names_pupils_and_counts_words(leader_a):
     )
     assert (achievement.pupils, achievement.word_count) == ("王小明", 40000)
     with pytest.raises(ActivityError):
-        services.achievement_record(
+        achievement_services.achievement_record(
             actor=leader_a, data=award(kind=AchievementKind.PUPILS_WORK, title="无名作品", pupils="")
         )
 
@@ -77,27 +77,27 @@ def test_only_the_committee_records_its_own_honours(secretary, leader_a):
         is_committee_honour=True,
     )
     with pytest.raises(ActivityError):
-        services.achievement_record(actor=leader_a, data=honour)
-    achievement = services.achievement_record(actor=secretary, data=honour)
+        achievement_services.achievement_record(actor=leader_a, data=honour)
+    achievement = achievement_services.achievement_record(actor=secretary, data=honour)
     assert achievement.is_committee_honour and not achievement.members.exists()
 
 
 def test_other_school_cannot_credit_our_members(other_school_user, teacher):
     with pytest.raises(ActivityError):
-        services.achievement_record(actor=other_school_user, data=award(member_of(teacher)))
+        achievement_services.achievement_record(actor=other_school_user, data=award(member_of(teacher)))
     assert not Achievement.objects.exists()
 
 
 def test_certificate_image_is_cleaned_and_a_bad_one_saves_nothing(teacher, media_root):
     with pytest.raises(ActivityError) as refused:
-        services.achievement_record(
+        achievement_services.achievement_record(
             actor=teacher,
             data=award(member_of(teacher)),
             certificate=files.upload("证书.jpg", files.html_with_jpeg_header()),
         )
     assert "证书" in refused.value.message
     assert not Achievement.objects.exists() and stored_files(media_root) == []
-    achievement = services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=teacher,
         data=award(member_of(teacher)),
         certificate=files.upload("证书.jpg", files.jpeg_bytes((600, 400), exif=files.gps_exif())),
@@ -110,7 +110,7 @@ def test_certificate_image_is_cleaned_and_a_bad_one_saves_nothing(teacher, media
 
 def test_certificate_pdf_is_accepted(teacher):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    achievement = services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=teacher, data=award(member_of(teacher)), certificate=files.upload("证书.pdf", pdf, "application/pdf")
     )
     assert achievement.certificate.name.endswith(".pdf")
@@ -118,42 +118,44 @@ def test_certificate_pdf_is_accepted(teacher):
 
 @pytest.mark.parametrize("persona", ["secretary", "committee_member"])
 def test_secretary_or_committee_member_verifies(request, teacher, persona):
-    achievement = services.achievement_record(actor=teacher, data=award(member_of(teacher)))
+    achievement = achievement_services.achievement_record(actor=teacher, data=award(member_of(teacher)))
     actor = request.getfixturevalue(persona)
-    services.achievement_verify(actor=actor, achievement=achievement)
+    achievement_services.achievement_verify(actor=actor, achievement=achievement)
     stored = Achievement.objects.get(pk=achievement.pk)
     assert (stored.status, stored.verified_by) == (AchievementStatus.VERIFIED, actor)
     assert stored.verified_at is not None
     with pytest.raises(ActivityError):
-        services.achievement_verify(actor=actor, achievement=stored)
+        achievement_services.achievement_verify(actor=actor, achievement=stored)
 
 
 @pytest.mark.parametrize("persona", ["teacher", "leader_a", "branch_secretary", "other_school_user"])
 def test_others_cannot_verify_or_reject(request, teacher, persona):
-    achievement = services.achievement_record(actor=teacher, data=award(member_of(teacher)))
+    achievement = achievement_services.achievement_record(actor=teacher, data=award(member_of(teacher)))
     actor = request.getfixturevalue(persona)
     with pytest.raises(ActivityError):
-        services.achievement_verify(actor=actor, achievement=achievement)
+        achievement_services.achievement_verify(actor=actor, achievement=achievement)
     with pytest.raises(ActivityError):
-        services.achievement_reject(actor=actor, achievement=achievement, reason="材料不全")
+        achievement_services.achievement_reject(actor=actor, achievement=achievement, reason="材料不全")
     stored = Achievement.objects.get(pk=achievement.pk)
     assert (stored.status, stored.verified_by) == (AchievementStatus.PENDING, None)
 
 
 def test_nobody_verifies_their_own_achievement(committee_member):
-    achievement = services.achievement_record(actor=committee_member, data=award(member_of(committee_member)))
+    achievement = achievement_services.achievement_record(
+        actor=committee_member, data=award(member_of(committee_member))
+    )
     with pytest.raises(ActivityError) as refused:
-        services.achievement_verify(actor=committee_member, achievement=achievement)
+        achievement_services.achievement_verify(actor=committee_member, achievement=achievement)
     assert "自己" in refused.value.message
     assert Achievement.objects.get(pk=achievement.pk).status == AchievementStatus.PENDING
 
 
 def test_reject_needs_a_reason_that_the_recorder_reads(teacher, secretary):
-    achievement = services.achievement_record(actor=teacher, data=award(member_of(teacher)))
+    achievement = achievement_services.achievement_record(actor=teacher, data=award(member_of(teacher)))
     with pytest.raises(ActivityError):
-        services.achievement_reject(actor=secretary, achievement=achievement, reason="  ")
+        achievement_services.achievement_reject(actor=secretary, achievement=achievement, reason="  ")
     assert Achievement.objects.get(pk=achievement.pk).status == AchievementStatus.PENDING
-    services.achievement_reject(actor=secretary, achievement=achievement, reason="请上传获奖证书。")
+    achievement_services.achievement_reject(actor=secretary, achievement=achievement, reason="请上传获奖证书。")
     stored = Achievement.objects.get(pk=achievement.pk)
     assert (stored.status, stored.rejection_reason, stored.verified_by) == (
         AchievementStatus.REJECTED,
@@ -168,27 +170,29 @@ def test_only_verified_achievements_count_by_level(
 ):
     me, colleague = member_of(teacher), Member.objects.get(name="李晓燕")
     verified = [
-        services.achievement_record(actor=teacher, data=award(me, level=AchievementLevel.DISTRICT)),
-        services.achievement_record(
+        achievement_services.achievement_record(actor=teacher, data=award(me, level=AchievementLevel.DISTRICT)),
+        achievement_services.achievement_record(
             actor=teacher, data=award(me, level=AchievementLevel.DISTRICT, title="班主任基本功")
         ),
-        services.achievement_record(
+        achievement_services.achievement_record(
             actor=leader_a, data=award(colleague, level=AchievementLevel.NATIONAL, title="部级优课")
         ),
     ]
     for achievement in verified:
-        services.achievement_verify(actor=secretary, achievement=achievement)
-    services.achievement_record(actor=teacher, data=award(me, level=AchievementLevel.CITY, title="待审核"))
-    rejected = services.achievement_record(actor=teacher, data=award(me, level=AchievementLevel.CITY, title="退回"))
-    services.achievement_reject(actor=secretary, achievement=rejected, reason="不属实")
+        achievement_services.achievement_verify(actor=secretary, achievement=achievement)
+    achievement_services.achievement_record(actor=teacher, data=award(me, level=AchievementLevel.CITY, title="待审核"))
+    rejected = achievement_services.achievement_record(
+        actor=teacher, data=award(me, level=AchievementLevel.CITY, title="退回")
+    )
+    achievement_services.achievement_reject(actor=secretary, achievement=rejected, reason="不属实")
     with django_assert_num_queries(1):
-        counts = selectors.verified_achievement_counts(daping)
+        counts = achievement_selectors.verified_achievement_counts(daping)
     assert counts == {"school": 0, "district": 2, "city": 0, "provincial": 0, "national": 1}
-    assert sum(selectors.verified_achievement_counts(hongyan).values()) == 0
+    assert sum(achievement_selectors.verified_achievement_counts(hongyan).values()) == 0
 
 
 def test_verification_queue_lists_pending_ones_of_the_committee_only(teacher, secretary, other_school_user, leader_a):
-    pending = services.achievement_record(actor=teacher, data=award(member_of(teacher)))
-    assert list(selectors.achievements_to_verify(secretary)) == [pending]
-    assert list(selectors.achievements_to_verify(other_school_user)) == []
-    assert list(selectors.achievements_to_verify(leader_a)) == []
+    pending = achievement_services.achievement_record(actor=teacher, data=award(member_of(teacher)))
+    assert list(achievement_selectors.achievements_to_verify(secretary)) == [pending]
+    assert list(achievement_selectors.achievements_to_verify(other_school_user)) == []
+    assert list(achievement_selectors.achievements_to_verify(leader_a)) == []

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from activities import services
+from activities import activity_services
 from activities.enums import RevisionAction
 from activities.errors import ActivityError
 from activities.models import ActivityLog, ActivityRevision, IndicatorValue
@@ -16,7 +16,7 @@ from tests.activities.conftest import PROJECT_AT, tutoring_data
 @pytest.mark.parametrize("stage", ["approved", "in_progress"])
 def test_leader_logs_an_activity_with_indicator_values(request, leader_a, stage):
     project = PROJECT_AT[stage](leader_a)
-    activity = services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
+    activity = activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
     stored = ActivityLog.objects.get(pk=activity.pk)
     assert (stored.project, stored.created_by, stored.title, stored.beneficiaries) == (
         project,
@@ -34,7 +34,7 @@ def test_leader_logs_an_activity_with_indicator_values(request, leader_a, stage)
 def test_activity_logging_is_refused_before_approval_and_after_conclusion(leader_a, stage):
     project = PROJECT_AT[stage](leader_a)
     with pytest.raises(ActivityError) as refused:
-        services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
+        activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
     assert "已立项或实施中" in refused.value.message
     assert ActivityLog.objects.count() == 0
 
@@ -44,7 +44,7 @@ def test_activity_logging_is_refused_before_approval_and_after_conclusion(leader
 )
 def test_only_the_groups_leader_logs_activities(request, open_project, persona):
     with pytest.raises(ActivityError):
-        services.activity_log_create(
+        activity_services.activity_log_create(
             actor=request.getfixturevalue(persona), project=open_project, data=tutoring_data(open_project)
         )
     assert ActivityLog.objects.count() == 0
@@ -52,7 +52,7 @@ def test_only_the_groups_leader_logs_activities(request, open_project, persona):
 
 def test_edit_keeps_the_previous_content_as_a_revision(activity, leader_a):
     project = activity.project
-    services.activity_log_update(
+    activity_services.activity_log_update(
         actor=leader_a, activity=activity, data=tutoring_data(project, Decimal(15), title="周三一对一辅导（补记）")
     )
     stored = ActivityLog.objects.get(pk=activity.pk)
@@ -66,23 +66,25 @@ def test_edit_keeps_the_previous_content_as_a_revision(activity, leader_a):
 
 
 def test_archive_keeps_the_row_and_its_history(activity, leader_a):
-    services.activity_log_archive(actor=leader_a, activity=activity)
+    activity_services.activity_log_archive(actor=leader_a, activity=activity)
     stored = ActivityLog.objects.get(pk=activity.pk)
     assert stored.is_archived
     assert stored.indicator_values.count() == 1
     revision = ActivityRevision.objects.get(activity=activity)
     assert (revision.action, revision.snapshot["is_archived"]) == (RevisionAction.ARCHIVED, False)
     with pytest.raises(ActivityError):
-        services.activity_log_update(actor=leader_a, activity=stored, data=tutoring_data(stored.project))
+        activity_services.activity_log_update(actor=leader_a, activity=stored, data=tutoring_data(stored.project))
 
 
 @pytest.mark.parametrize("persona", ["leader_b", "teacher", "secretary", "other_school_user"])
 def test_others_cannot_edit_or_archive_a_groups_activity(request, activity, persona):
     actor = request.getfixturevalue(persona)
     with pytest.raises(ActivityError):
-        services.activity_log_update(actor=actor, activity=activity, data=tutoring_data(activity.project, title="改"))
+        activity_services.activity_log_update(
+            actor=actor, activity=activity, data=tutoring_data(activity.project, title="改")
+        )
     with pytest.raises(ActivityError):
-        services.activity_log_archive(actor=actor, activity=activity)
+        activity_services.activity_log_archive(actor=actor, activity=activity)
     stored = ActivityLog.objects.get(pk=activity.pk)
     assert (stored.title, stored.is_archived) == ("周三放学后一对一辅导", False)
     assert not ActivityRevision.objects.exists()
@@ -93,11 +95,11 @@ def test_a_concluded_project_is_read_only(activity, leader_a, secretary):
 
     project_services.project_conclude(actor=secretary, project=activity.project)
     with pytest.raises(ActivityError):
-        services.activity_log_update(
+        activity_services.activity_log_update(
             actor=leader_a, activity=activity, data=tutoring_data(activity.project, title="改")
         )
     with pytest.raises(ActivityError):
-        services.activity_log_archive(actor=leader_a, activity=activity)
+        activity_services.activity_log_archive(actor=leader_a, activity=activity)
     assert ActivityLog.objects.get(pk=activity.pk).title == "周三放学后一对一辅导"
 
 
@@ -112,7 +114,9 @@ def test_a_concluded_project_is_read_only(activity, leader_a, secretary):
 )
 def test_invalid_activity_is_refused(open_project, leader_a, changes, message):
     with pytest.raises(ActivityError) as refused:
-        services.activity_log_create(actor=leader_a, project=open_project, data=tutoring_data(open_project, **changes))
+        activity_services.activity_log_create(
+            actor=leader_a, project=open_project, data=tutoring_data(open_project, **changes)
+        )
     assert message in refused.value.message
     assert ActivityLog.objects.count() == 0
 
@@ -122,29 +126,34 @@ def test_indicator_values_must_be_positive_unique_and_of_the_school(open_project
 
     indicator = Indicator.objects.get(committee=open_project.committee, name="一对一助学")
     for values in (
-        [services.IndicatorValueData(indicator, Decimal(0))],
-        [services.IndicatorValueData(indicator, Decimal(1)), services.IndicatorValueData(indicator, Decimal(2))],
+        [activity_services.IndicatorValueData(indicator, Decimal(0))],
+        [
+            activity_services.IndicatorValueData(indicator, Decimal(1)),
+            activity_services.IndicatorValueData(indicator, Decimal(2)),
+        ],
     ):
         with pytest.raises(ActivityError):
-            services.activity_log_create(
+            activity_services.activity_log_create(
                 actor=leader_a, project=open_project, data=tutoring_data(open_project, indicator_values=values)
             )
     seed_catalogue(hongyan)
     foreign = Indicator.objects.get(committee=hongyan, name="一对一助学")
     with pytest.raises(ActivityError):
-        services.activity_log_create(
+        activity_services.activity_log_create(
             actor=leader_a,
             project=open_project,
-            data=tutoring_data(open_project, indicator_values=[services.IndicatorValueData(foreign, Decimal(3))]),
+            data=tutoring_data(
+                open_project, indicator_values=[activity_services.IndicatorValueData(foreign, Decimal(3))]
+            ),
         )
     assert ActivityLog.objects.count() == 0
 
 
 def test_any_catalogue_indicator_may_be_reported_not_only_the_targets(open_project, leader_a):
     books = Indicator.objects.get(committee=open_project.committee, name="捐赠图书")
-    activity = services.activity_log_create(
+    activity = activity_services.activity_log_create(
         actor=leader_a,
         project=open_project,
-        data=tutoring_data(open_project, indicator_values=[services.IndicatorValueData(books, Decimal(300))]),
+        data=tutoring_data(open_project, indicator_values=[activity_services.IndicatorValueData(books, Decimal(300))]),
     )
     assert IndicatorValue.objects.get(activity=activity).indicator == books

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services
+from activities import activity_services, photo_services
 from activities.enums import ActivityType
 from activities.models import ActivityLog, ActivityRevision, IndicatorValue
 from activities.templatetags.activity_tags import PROJECT_TIMELINE_SIZE
@@ -159,7 +159,7 @@ def test_recording_is_refused_before_approval_and_after_conclusion(login, leader
 @pytest.mark.parametrize("persona", ["leader_b", "teacher", "secretary", "branch_secretary"])
 def test_only_the_groups_leader_records_edits_and_archives(request, login, open_project, activity, persona):
     client = login(request.getfixturevalue(persona))
-    before = services.activity_snapshot(ActivityLog.objects.get(pk=activity.pk))
+    before = activity_services.activity_snapshot(ActivityLog.objects.get(pk=activity.pk))
     assert client.get(reverse("activities:activity_create", args=[open_project.pk])).status_code == 403
     assert (
         client.post(reverse("activities:activity_create", args=[open_project.pk]), _post_data(open_project)).status_code
@@ -170,7 +170,7 @@ def test_only_the_groups_leader_records_edits_and_archives(request, login, open_
     assert client.post(edit_url, _post_data(open_project, title="改掉")).status_code == 403
     assert client.post(reverse("activities:activity_archive", args=[activity.pk])).status_code == 403
     stored = ActivityLog.objects.get(pk=activity.pk)
-    assert services.activity_snapshot(stored) == before and ActivityLog.objects.count() == 1
+    assert activity_services.activity_snapshot(stored) == before and ActivityLog.objects.count() == 1
     assert not ActivityRevision.objects.exists()
     detail = client.get(reverse("activities:activity_detail", args=[activity.pk]))
     assert detail.status_code == 200 and edit_url not in detail.content.decode()
@@ -210,10 +210,10 @@ def test_anonymous_is_sent_to_login(anonymous_client, activity):
 def _add_activities(leader, project, count: int, *, photos_each: int = 1) -> None:
     teacher_photo = files.jpeg_bytes((300, 200))
     for index in range(count):
-        activity = services.activity_log_create(
+        activity = activity_services.activity_log_create(
             actor=leader, project=project, data=tutoring_data(project, Decimal(index + 1), title=f"活动{index}")
         )
-        services.photo_upload(
+        photo_services.photo_upload(
             actor=leader,
             activity=activity,
             files=[files.upload(f"{index}-{n}.jpg", teacher_photo) for n in range(photos_each)],
@@ -244,12 +244,14 @@ def test_project_page_shows_the_latest_activities_and_links_to_all(
     login, leader_a, teacher, open_project, django_assert_num_queries
 ):
     shown = PROJECT_TIMELINE_SIZE
-    first = services.activity_log_create(
+    first = activity_services.activity_log_create(
         actor=leader_a, project=open_project, data=tutoring_data(open_project, title="最早的一次")
     )
-    services.photo_upload(actor=teacher, activity=first, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))])
+    photo_services.photo_upload(
+        actor=teacher, activity=first, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))]
+    )
     for index in range(shown):
-        services.activity_log_create(
+        activity_services.activity_log_create(
             actor=leader_a, project=open_project, data=tutoring_data(open_project, title=f"活动{index}")
         )
     client = login(leader_a)
@@ -272,17 +274,19 @@ def test_project_page_shows_the_latest_activities_and_links_to_all(
 def test_activity_page_runs_a_fixed_number_of_queries(login, teacher, leader_a, activity, django_assert_num_queries):
     client = login(leader_a)
     url = reverse("activities:activity_detail", args=[activity.pk])
-    services.photo_upload(actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))])
-    services.activity_log_update(actor=leader_a, activity=activity, data=tutoring_data(activity.project))
+    photo_services.photo_upload(
+        actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))]
+    )
+    activity_services.activity_log_update(actor=leader_a, activity=activity, data=tutoring_data(activity.project))
     client.get(url)
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.content.decode().count('data-testid="gallery-photo"') == 1
     for index in range(5):
-        services.photo_upload(
+        photo_services.photo_upload(
             actor=teacher, activity=activity, files=[files.upload(f"{index}.jpg", files.jpeg_bytes((300, 200)))]
         )
-        services.activity_log_update(
+        activity_services.activity_log_update(
             actor=leader_a, activity=activity, data=tutoring_data(activity.project, title=f"第{index}次修改")
         )
     with django_assert_num_queries(11):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from activities import delegation_services, services
+from activities import activity_services, delegation_services
 from activities.errors import ActivityError
 from activities.models import ActivityDelegation, ActivityLog
 from members.models import Member, Notification, User
@@ -76,7 +76,7 @@ def test_delegate_creates_and_edits_a_log_but_does_not_archive_it(login, leader_
 
 def test_delegate_edits_a_log_the_leader_filed(leader_a, teacher, activity):
     granted(leader_a, activity.project, teacher)
-    services.activity_log_update(
+    activity_services.activity_log_update(
         actor=teacher, activity=activity, data=tutoring_data(activity.project, title="组长的记录，受托修改")
     )
     activity.refresh_from_db()
@@ -98,7 +98,9 @@ def test_a_teacher_without_delegation_is_refused(login, leader_a, teacher, branc
     assert edited.status_code == 403
     assert _logs() == before
     with pytest.raises(ActivityError):
-        services.activity_log_create(actor=teacher, project=activity.project, data=tutoring_data(activity.project))
+        activity_services.activity_log_create(
+            actor=teacher, project=activity.project, data=tutoring_data(activity.project)
+        )
     assert _logs() == before
 
 
@@ -133,7 +135,7 @@ def test_a_delegate_cannot_log_once_the_project_is_concluded(leader_a, teacher, 
     granted(leader_a, open_project, teacher)
     project_services.project_conclude(actor=secretary, project=open_project, comment="按期完成。")
     with pytest.raises(ActivityError):
-        services.activity_log_create(actor=teacher, project=open_project, data=tutoring_data(open_project))
+        activity_services.activity_log_create(actor=teacher, project=open_project, data=tutoring_data(open_project))
     assert not ActivityLog.objects.exists()
 
 

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from activities import demo
+from activities.achievement_selectors import verified_achievement_counts
+from activities.activity_selectors import project_progress
 from activities.enums import AchievementKind, AchievementStatus
 from activities.models import Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
-from activities.selectors import project_progress, verified_achievement_counts
 from branches.models import Committee
 from members.models import User
 from projects.demo import seed_projects

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from activities import services
+from activities import achievement_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel
 from activities.tasks import make_photo_display_sizes
 from members.models import Member
@@ -16,7 +16,7 @@ from tests.activities import image_files as files
 
 @pytest.fixture
 def photo(activity, teacher):
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("IMG_0001.jpg", files.jpeg_bytes((2000, 1500)))]
     ).saved[0]
     make_photo_display_sizes(photo.pk)
@@ -58,21 +58,21 @@ def test_anonymous_is_sent_to_login(anonymous_client, photo):
 
 
 def test_missing_display_size_unknown_size_and_archived_photo_are_404(login, activity, teacher):
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))]
     ).saved[0]
     client = login(teacher)
     assert client.get(_url(photo, "small")).status_code == 404  # the task has not run yet
     assert client.get(_url(photo, "thumbnail")).status_code == 404
     assert client.get(_url(photo)).status_code == 200
-    services.photo_archive(actor=teacher, photo=photo)
+    photo_services.photo_archive(actor=teacher, photo=photo)
     assert client.get(_url(photo)).status_code == 404
 
 
 def test_pdf_certificate_is_a_download_and_other_schools_get_404(login, teacher, secretary, other_school_user):
-    achievement = services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=teacher,
-        data=services.AchievementData(
+        data=achievement_services.AchievementData(
             kind=AchievementKind.AWARD,
             title="班主任基本功大赛",
             level=AchievementLevel.DISTRICT,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services as activity_services
+from activities import activity_services, photo_services
 from activities.models import PHOTO_DISPLAY_MAX_FAILURES, Photo
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
@@ -23,7 +23,7 @@ def activity(leader_a):
 
 
 def _photo_without_sizes(teacher, activity, name: str, *, damaged: bool = False) -> Photo:
-    photo = activity_services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload(name, files.jpeg_bytes((320, 240)))]
     ).saved[0]
     if damaged:  # e.g. a disk error after the upload was checked
@@ -37,28 +37,28 @@ def _photo_without_sizes(teacher, activity, name: str, *, damaged: bool = False)
 def test_a_failure_is_counted_and_the_sweep_gives_up_after_repeated_ones(teacher, activity):
     broken = _photo_without_sizes(teacher, activity, "broken.jpg", damaged=True)
     for attempt in range(1, PHOTO_DISPLAY_MAX_FAILURES + 1):
-        assert activity_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == [broken.pk]
+        assert photo_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == [broken.pk]
         with pytest.raises(OSError):
-            activity_services.photo_display_sizes_make(photo_id=broken.pk)
+            photo_services.photo_display_sizes_make(photo_id=broken.pk)
         broken.refresh_from_db()
         assert (broken.display_failures, broken.has_display_sizes) == (attempt, False)
         assert broken.display_failed_at is not None
 
     assert broken.display_given_up
-    assert activity_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == []
+    assert photo_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == []
     # A day later it is offered again, once, in case the original came back.
     Photo.objects.filter(pk=broken.pk).update(display_failed_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
-    assert activity_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == [broken.pk]
+    assert photo_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=10) == [broken.pk]
 
 
 def test_photos_that_never_failed_come_before_those_that_did(teacher, activity):
     broken = _photo_without_sizes(teacher, activity, "broken.jpg", damaged=True)
     with pytest.raises(OSError):
-        activity_services.photo_display_sizes_make(photo_id=broken.pk)
+        photo_services.photo_display_sizes_make(photo_id=broken.pk)
     fresh = _photo_without_sizes(teacher, activity, "fresh.jpg")
 
-    assert activity_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=1) == [fresh.pk]
-    made = activity_services.photo_display_sizes_make(photo_id=fresh.pk)
+    assert photo_services.photos_missing_display_sizes(older_than=OLD_ENOUGH, limit=1) == [fresh.pk]
+    made = photo_services.photo_display_sizes_make(photo_id=fresh.pk)
     assert made.has_display_sizes and made.display_failures == 0
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from PIL import Image
 
-from activities import services
+from activities import photo_services
 from activities.models import Photo
 from activities.tasks import make_photo_display_sizes
 from members.models import User
@@ -62,7 +62,9 @@ def test_upload_keeps_the_good_files_and_names_the_bad_one_in_chinese(login, tea
 
 
 def test_gallery_shows_a_placeholder_until_the_display_sizes_exist(login, teacher, activity):
-    services.photo_upload(actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((900, 600)))])
+    photo_services.photo_upload(
+        actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((900, 600)))]
+    )
     photo = Photo.objects.get()
     client = login(teacher)
     url = reverse("activities:activity_detail", args=[activity.pk])
@@ -106,7 +108,7 @@ def test_no_upload_form_or_upload_on_a_concluded_project(login, teacher, secreta
 
 
 def test_the_uploader_removes_a_photo_from_the_gallery_others_may_not(login, teacher, leader_b, activity):
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))]
     ).saved[0]
     url = reverse("activities:photo_archive", args=[photo.pk])
@@ -121,7 +123,7 @@ def test_the_uploader_removes_a_photo_from_the_gallery_others_may_not(login, tea
 
 @pytest.fixture
 def ready_photo(activity, teacher) -> Photo:
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher,
         activity=activity,
         files=[files.upload("IMG_0001.jpg", files.jpeg_bytes((2000, 1500)))],
@@ -167,13 +169,13 @@ def _zip_of(client, project) -> zipfile.ZipFile:
 
 
 def test_project_zip_holds_every_current_photo_with_readable_names(login, leader_b, teacher, activity, ready_photo):
-    second = services.photo_upload(
+    second = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("IMG_0002.png", files.sixteen_bit_png())]
     ).saved[0]
-    archived = services.photo_upload(
+    archived = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("old.jpg", files.jpeg_bytes((300, 200)))]
     ).saved[0]
-    services.photo_archive(actor=teacher, photo=archived)
+    photo_services.photo_archive(actor=teacher, photo=archived)
     archive = _zip_of(login(leader_b), activity.project)  # any member of the committee may download
     assert archive.namelist() == [
         "2025-10-15_一对一助学_01.jpg",

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from PIL import ExifTags, Image
 
-from activities import images, services
+from activities import activity_services, images, photo_services
 from activities.errors import ActivityError
 from activities.models import Photo
 from activities.tasks import make_photo_display_sizes
@@ -34,7 +34,7 @@ eager_only = pytest.mark.skipif(
 
 
 def _upload(actor, activity, *uploads, caption="结对辅导"):
-    return services.photo_upload(
+    return photo_services.photo_upload(
         actor=actor, activity=activity, files=[files.upload(name, build()) for name, build in uploads], caption=caption
     )
 
@@ -161,7 +161,7 @@ def test_others_cannot_upload_to_a_groups_activity(activity, media_root, demo_sc
 def test_no_uploads_to_a_concluded_project_or_an_archived_activity(activity, teacher, leader_a, secretary):
     from projects import services as project_services
 
-    services.activity_log_archive(actor=leader_a, activity=activity)
+    activity_services.activity_log_archive(actor=leader_a, activity=activity)
     with pytest.raises(ActivityError):
         _upload(teacher, activity, ("a.jpg", lambda: files.jpeg_bytes((300, 200))))
     project_services.project_conclude(actor=secretary, project=activity.project)
@@ -173,7 +173,7 @@ def test_no_uploads_to_a_concluded_project_or_an_archived_activity(activity, tea
 def test_archiving_a_photo_is_for_its_uploader_or_the_leader(activity, teacher, leader_b):
     photo = _upload(teacher, activity, ("a.jpg", lambda: files.jpeg_bytes((300, 200)))).saved[0]
     with pytest.raises(ActivityError):
-        services.photo_archive(actor=leader_b, photo=photo)
+        photo_services.photo_archive(actor=leader_b, photo=photo)
     assert not Photo.objects.get(pk=photo.pk).is_archived
-    services.photo_archive(actor=teacher, photo=photo)
+    photo_services.photo_archive(actor=teacher, photo=photo)
     assert Photo.objects.get(pk=photo.pk).is_archived

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from activities import services
+from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank
 from activities.models import ActivityLog, Photo
 from activities.tasks import make_photo_display_sizes
@@ -20,7 +20,7 @@ def member_of(user: User) -> Member:
 
 
 def log_activity(leader: User, project, *participants: Member, hours: str = "1.5", title: str = "一对一辅导"):
-    return services.activity_log_create(
+    return activity_services.activity_log_create(
         actor=leader,
         project=project,
         data=tutoring_data(project, participants=list(participants), duration_hours=Decimal(hours), title=title),
@@ -28,9 +28,9 @@ def log_activity(leader: User, project, *participants: Member, hours: str = "1.5
 
 
 def award(actor: User, *members: Member, title: str):
-    return services.achievement_record(
+    return achievement_services.achievement_record(
         actor=actor,
-        data=services.AchievementData(
+        data=achievement_services.AchievementData(
             kind=AchievementKind.AWARD,
             title=title,
             level=AchievementLevel.DISTRICT,
@@ -42,7 +42,7 @@ def award(actor: User, *members: Member, title: str):
 
 
 def upload_photo(uploader: User, activity: ActivityLog, name: str = "IMG_0001.jpg") -> Photo:
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=uploader, activity=activity, files=[files.upload(name, files.jpeg_bytes((640, 480)))]
     ).saved[0]
     make_photo_display_sizes(photo.pk)
@@ -62,13 +62,13 @@ def test_member_page_shows_activities_hours_photos_and_only_verified_achievement
     log_activity(leader_a, open_project, me, hours="2", title="周五结对帮扶")
     log_activity(leader_a, open_project, member_of(leader_a), hours="3", title="没有我的活动")
     archived = log_activity(leader_a, open_project, me, hours="10", title="已归档的活动")
-    services.activity_log_archive(actor=leader_a, activity=archived)
+    activity_services.activity_log_archive(actor=leader_a, activity=archived)
     photo = upload_photo(teacher, first)
     verified = award(teacher, title="已认定的区级一等奖")
-    services.achievement_verify(actor=secretary, achievement=verified)
+    achievement_services.achievement_verify(actor=secretary, achievement=verified)
     award(teacher, title="待审核的优质课")
     rejected = award(teacher, title="未通过的成果")
-    services.achievement_reject(actor=committee_member, achievement=rejected, reason="证书不清晰")
+    achievement_services.achievement_reject(actor=committee_member, achievement=rejected, reason="证书不清晰")
 
     html = login(leader_b).get(reverse("members:detail", args=[me.pk])).content.decode()
     assert figure(html, "portrait-activities") == "2"
@@ -86,7 +86,7 @@ def test_member_page_shows_activities_hours_photos_and_only_verified_achievement
 
 
 def test_a_photo_still_being_processed_shows_a_placeholder(login, activity, teacher):
-    photo = services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("IMG_0002.jpg", files.jpeg_bytes())]
     ).saved[0]
     html = login(teacher).get(reverse("members:detail", args=[member_of(teacher).pk])).content.decode()
@@ -102,8 +102,8 @@ def test_group_page_shows_the_groups_projects_activities_and_achievements(
     log_activity(leader_a, open_project, hours="1", title="无人署名的活动")
     upload_photo(teacher, activity)
     upload_photo(leader_a, activity, "IMG_0003.jpg")
-    services.achievement_verify(actor=secretary, achievement=award(teacher, title="第一党小组的获奖"))
-    services.achievement_verify(actor=secretary, achievement=award(leader_b, title="第二党小组的获奖"))
+    achievement_services.achievement_verify(actor=secretary, achievement=award(teacher, title="第一党小组的获奖"))
+    achievement_services.achievement_verify(actor=secretary, achievement=award(leader_b, title="第二党小组的获奖"))
 
     html = login(teacher).get(reverse("branches:group", args=[open_project.group_id])).content.decode()
     assert "党小组画像" in html and open_project.title in html
@@ -129,7 +129,7 @@ def test_member_page_runs_a_fixed_number_of_queries(
     for index in range(8):
         activity = log_activity(leader_a, open_project, me, title=f"活动{index}")
         upload_photo(teacher, activity, f"IMG_{index}.jpg")
-        services.achievement_verify(actor=secretary, achievement=award(teacher, title=f"获奖{index + 1}"))
+        achievement_services.achievement_verify(actor=secretary, achievement=award(teacher, title=f"获奖{index + 1}"))
     with django_assert_num_queries(15):
         html = client.get(url).content.decode()
     assert figure(html, "portrait-activities") == "9" and figure(html, "portrait-achievements") == "8"
@@ -148,7 +148,7 @@ def test_group_page_runs_a_fixed_number_of_queries(
     for index in range(8):
         activity = log_activity(leader_a, open_project, colleague, member_of(teacher), title=f"活动{index}")
         upload_photo(teacher, activity, f"IMG_{index}.jpg")
-        services.achievement_verify(actor=secretary, achievement=award(teacher, title=f"获奖{index}"))
+        achievement_services.achievement_verify(actor=secretary, achievement=award(teacher, title=f"获奖{index}"))
     with django_assert_num_queries(15):
         html = client.get(url).content.decode()
     assert figure(html, "portrait-activities") == "9" and figure(html, "portrait-photos") == "9"

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from activities import services
+from activities import activity_services, photo_services
 from activities.models import Photo
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
@@ -33,12 +33,12 @@ def test_real_worker_makes_the_display_sizes_after_commit(transactional_db, lead
     from config.celery import app
 
     project = in_progress_of(leader_a)
-    activity = services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
+    activity = activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
     app.control.purge()
     task_postrun.connect(_close_worker_connections, weak=False)
     try:
         with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=30):
-            result = services.photo_upload(
+            result = photo_services.photo_upload(
                 actor=teacher,
                 activity=activity,
                 files=[files.upload("wide.jpg", files.jpeg_bytes((3200, 1800)))],

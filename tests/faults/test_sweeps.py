@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from activities import services as activity_services
+from activities import activity_services, photo_services
 from activities import tasks as activity_tasks
 from activities.models import Photo
 from members.models import User
@@ -37,7 +37,7 @@ def broker_down(monkeypatch):
 
 
 def _upload(teacher, activity, name: str) -> Photo:
-    result = activity_services.photo_upload(
+    result = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload(name, files.jpeg_bytes((640, 480)))]
     )
     return result.saved[0]

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from activities import services as activity_services
+from activities import activity_services, photo_services
 from activities.models import Photo
 from members.models import User
 from stats import services as stats_services
@@ -77,7 +77,7 @@ def test_a_display_size_job_killed_half_way_is_finished_once_by_the_next_worker(
 ):
     project = in_progress_of(leader_a)
     activity = activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project))
-    photo = activity_services.photo_upload(
+    photo = photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("wide.jpg", files.jpeg_bytes((3200, 1800)))]
     ).saved[0]
     media = settings.MEDIA_ROOT

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from activities import services as activity_services
+from activities import achievement_services, activity_services
 from activities.demo import seed_activities
 from activities.enums import AchievementKind, AchievementLevel
 from branches.models import Branch, Group
@@ -338,9 +338,9 @@ def test_only_the_secretary_refreshes_and_the_figures_are_recomputed_in_process(
 
 def _committee_honour(recorder, verifier, awarded_on: datetime.date) -> None:
     """A verified honour of the committee itself (no project): it counts in the school year of its date."""
-    honour = activity_services.achievement_record(
+    honour = achievement_services.achievement_record(
         actor=recorder,
-        data=activity_services.AchievementData(
+        data=achievement_services.AchievementData(
             kind=AchievementKind.HONOUR,
             title=f"渝中区先进基层党组织（{awarded_on.year}）",
             level=AchievementLevel.DISTRICT,
@@ -349,7 +349,7 @@ def _committee_honour(recorder, verifier, awarded_on: datetime.date) -> None:
             is_committee_honour=True,
         ),
     )
-    activity_services.achievement_verify(actor=verifier, achievement=honour)
+    achievement_services.achievement_verify(actor=verifier, achievement=honour)
 
 
 def test_the_trend_spans_the_school_years_with_data(login, secretary, committee_member, projects_only):

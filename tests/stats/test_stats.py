@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
-from activities import services as activity_services
+from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank
 from activities.models import ActivityLog
 from branches.models import Branch
@@ -64,11 +64,11 @@ def log(leader: User, project: MicroProject, day: datetime.date, names: list[str
 
 def photos(user: User, activity: ActivityLog, count: int) -> list:
     uploads = [files.upload(f"p{index}.jpg", files.jpeg_bytes((64, 48))) for index in range(count)]
-    return activity_services.photo_upload(actor=user, activity=activity, files=uploads).saved
+    return photo_services.photo_upload(actor=user, activity=activity, files=uploads).saved
 
 
 def award(recorder: User, names: list[str], level: str, rank: str, day: datetime.date, project=None, **changes):
-    data = activity_services.AchievementData(
+    data = achievement_services.AchievementData(
         kind=AchievementKind.AWARD,
         title=f"{level}-{rank}-{day}",
         level=level,
@@ -78,7 +78,7 @@ def award(recorder: User, names: list[str], level: str, rank: str, day: datetime
         project=project,
         **changes,
     )
-    return activity_services.achievement_record(actor=recorder, data=data)
+    return achievement_services.achievement_record(actor=recorder, data=data)
 
 
 class SchoolYear:
@@ -117,7 +117,7 @@ def build_school_year() -> SchoolYear:
         indicator_values=[activity_services.IndicatorValueData(tutoring_data(p2).indicator_values[0].indicator, 30)],
     )
     a1_photos = photos(teacher_a, a1, 3)
-    activity_services.photo_archive(actor=teacher_a, photo=a1_photos[0])
+    photo_services.photo_archive(actor=teacher_a, photo=a1_photos[0])
     photos(teacher_a, a3, 1)
     activity_services.activity_log_archive(actor=leader_a, activity=a3)
     photos(teacher_b, b1, 1)
@@ -130,7 +130,7 @@ def build_school_year() -> SchoolYear:
         award(committee1, [], AchievementLevel.CITY, AchievementRank.NONE, d(2024, 6, 1), is_committee_honour=True),
     ]
     for achievement in verified:
-        activity_services.achievement_verify(actor=secretary, achievement=achievement)
+        achievement_services.achievement_verify(actor=secretary, achievement=achievement)
     award(teacher_a, ["张玺"], AchievementLevel.SCHOOL, AchievementRank.FIRST, d(2025, 12, 2), p1)  # pending
     return SchoolYear(p1=p1, p2=p2, a1=a1, a2=a2, b1=b1, leader_a=leader_a, secretary=secretary)
 
@@ -426,7 +426,7 @@ BROKER_DOWN = textwrap.dedent(
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
     from django.db import transaction
-    from activities import services
+    from activities import achievement_services, activity_services, photo_services
     from branches.models import Committee
     from stats import services as stats_services
     from projects.school_years import school_year_months
@@ -446,7 +446,7 @@ BROKER_DOWN = textwrap.dedent(
     stats_services.stats_recompute(committee_id=daping.pk, school_year="2024-2025")
     leader = User.objects.get(username="leader1")
     started = time.monotonic()
-    activity = services.activity_log_create(
+    activity = activity_services.activity_log_create(
         actor=leader, project=project, data=tutoring_data(project, date=datetime.date(2025, 3, 3))
     )
     elapsed = time.monotonic() - started

@@ -9,7 +9,7 @@ from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import connections
 
-from activities import services as activity_services
+from activities import activity_services
 from members.models import User
 from stats import services as stats_services
 from stats.aggregation import compute_figures

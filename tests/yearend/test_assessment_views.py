@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from activities import services as activity_services
+from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank
 from members.models import Member
 from tests.activities import image_files as files
@@ -119,12 +119,12 @@ def test_committee_member_scores_beside_targets_and_evidence(login, leader_a, te
         actor=leader_a, project=project, data=tutoring_data(project, Decimal(12))
     )
     activity_services.activity_log_create(actor=leader_a, project=project, data=tutoring_data(project, Decimal(20)))
-    activity_services.photo_upload(
+    photo_services.photo_upload(
         actor=teacher, activity=activity, files=[files.upload("a.jpg", files.jpeg_bytes((300, 200)))]
     )
-    achievement = activity_services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=leader_a,
-        data=activity_services.AchievementData(
+        data=achievement_services.AchievementData(
             kind=AchievementKind.AWARD,
             title="区级优质课一等奖",
             level=AchievementLevel.DISTRICT,
@@ -134,7 +134,7 @@ def test_committee_member_scores_beside_targets_and_evidence(login, leader_a, te
             project=project,
         ),
     )
-    activity_services.achievement_verify(actor=secretary, achievement=achievement)
+    achievement_services.achievement_verify(actor=secretary, achievement=achievement)
     from projects import services
 
     project = services.project_conclude(actor=secretary, project=project)

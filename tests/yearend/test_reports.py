@@ -12,7 +12,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from activities import services as activity_services
+from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank, ActivityType
 from activities.tasks import make_photo_display_sizes
 from members.models import Member
@@ -56,14 +56,14 @@ def school_year(daping, leader_a, teacher, secretary, django_capture_on_commit_c
         ),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        uploaded = activity_services.photo_upload(
+        uploaded = photo_services.photo_upload(
             actor=teacher, activity=activity, files=[upload("辅导.jpg", jpeg_bytes((1200, 900)))], caption="结对辅导"
         )
     # Made in process already in the embedded run; with REDIS_URL the task only went to the broker.
     make_photo_display_sizes.apply(args=[uploaded.saved[0].pk])
-    achievement = activity_services.achievement_record(
+    achievement = achievement_services.achievement_record(
         actor=leader_a,
-        data=activity_services.AchievementData(
+        data=achievement_services.AchievementData(
             kind=AchievementKind.AWARD,
             title=ACHIEVEMENT,
             level=AchievementLevel.CITY,
@@ -74,7 +74,7 @@ def school_year(daping, leader_a, teacher, secretary, django_capture_on_commit_c
             project=project,
         ),
     )
-    activity_services.achievement_verify(actor=secretary, achievement=achievement)
+    achievement_services.achievement_verify(actor=secretary, achievement=achievement)
     return project
 
 

@@ -1,4 +1,7 @@
-"""Reads of activity logs, photos and achievements, scoped by committee, with their joins decided here."""
+"""Reads of activity logs: progress against targets, the timeline, one activity, the form's choices.
+
+Scoped by committee, with their joins decided here.
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,29 +10,11 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
-from branches.models import Committee
 from members.models import Member
 from members.roles import roles_of
 from projects.models import Indicator, MicroProject, ProjectTarget
 
-from .enums import AchievementLevel, AchievementStatus
-from .models import Achievement, ActivityLog, ActivityRevision, IndicatorValue, Photo
-
-
-def verified_achievement_counts(committee: Committee | int) -> dict[str, int]:
-    """Verified achievements of the committee per level (every level present, zero when none).
-
-    Pending and rejected ones never count. One grouped query.
-    """
-    rows = (
-        Achievement.objects.filter(committee=committee, status=AchievementStatus.VERIFIED)
-        .values("level")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(AchievementLevel.values, 0)
-    counts.update({row["level"]: row["count"] for row in rows})
-    return counts
+from .models import ActivityLog, ActivityRevision, IndicatorValue, Photo
 
 
 @dataclass(frozen=True)
@@ -172,44 +157,6 @@ def project_timeline(project: MicroProject, *, limit: int | None) -> Timeline:
     )
 
 
-def photos_of(activity: ActivityLog) -> QuerySet[Photo]:
-    """An activity's gallery in upload order, archived photos left out."""
-    return Photo.objects.filter(activity=activity, is_archived=False).order_by("created_at", "pk")
-
-
-def photo_for(user, photo_id: int) -> Photo | None:
-    """The photo if it belongs to the user's committee, else None (a view answers 404)."""
-    committee_id = roles_of(user).committee_id
-    if committee_id is None:
-        return None
-    return (
-        Photo.objects.select_related("activity__project")
-        .filter(pk=photo_id, activity__project__committee_id=committee_id)
-        .first()
-    )
-
-
-def achievements_to_verify(user) -> QuerySet[Achievement]:
-    """Pending achievements of the user's committee, for the secretary and committee members."""
-    roles = roles_of(user)
-    if not roles.is_committee_member:
-        return Achievement.objects.none()
-    return (
-        Achievement.objects.filter(committee_id=roles.committee_id, status=AchievementStatus.PENDING)
-        .select_related("recorded_by", "project")
-        .prefetch_related("members")
-        .order_by("created_at", "pk")
-    )
-
-
-def achievement_for(user, achievement_id: int) -> Achievement | None:
-    """The achievement if it belongs to the user's committee, else None (a view answers 404)."""
-    committee_id = roles_of(user).committee_id
-    if committee_id is None:
-        return None
-    return Achievement.objects.filter(pk=achievement_id, committee_id=committee_id).first()
-
-
 def activity_for(user, activity_id: int) -> ActivityLog | None:
     """One activity of the user's committee (archived ones too), with everything its page shows.
 
@@ -232,42 +179,6 @@ def activity_for(user, activity_id: int) -> ActivityLog | None:
             ),
         )
         .first()
-    )
-
-
-def activity_gallery(activity: ActivityLog) -> list[Photo]:
-    """The activity's current photos in upload order, each knowing its activity (no query per photo)."""
-    photos = list(photos_of(activity))
-    for photo in photos:
-        photo.activity = activity
-    return photos
-
-
-def project_gallery(project: MicroProject, *, limit: int) -> list[Photo]:
-    """The project's latest photos of current activities, newest first, with their activity joined."""
-    return list(
-        Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
-        .select_related("activity")
-        # What a tile shows: its files, caption and the activity's date and title.
-        .only(
-            "activity_id",
-            "caption",
-            "display_small",
-            "display_large",
-            "display_failures",
-            "activity__date",
-            "activity__title",
-        )
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def project_photos(project: MicroProject) -> QuerySet[Photo]:
-    """Every current photo of the project's current activities, by activity date then upload order."""
-    return (
-        Photo.objects.filter(activity__project=project, activity__is_archived=False, is_archived=False)
-        .select_related("activity")
-        .order_by("activity__date", "activity_id", "created_at", "pk")
     )
 
 

@@ -1,0 +1,177 @@
+"""Every write to activity logs and their indicator values: record, edit, archive.
+
+Each service checks permission and state first and raises ActivityError with a message fit
+for the user. Edits and archives keep a revision with the content before the change.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, User
+from projects.models import Indicator, MicroProject
+
+from .enums import ActivityType, RevisionAction
+from .errors import ActivityError
+from .models import ActivityLog, ActivityRevision, IndicatorValue
+from .rules import require_permission
+from .signals import project_figures_changed
+
+
+@dataclass(frozen=True)
+class IndicatorValueData:
+    indicator: Indicator
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    """What a group leader files about one activity."""
+
+    date: datetime.date
+    activity_type: str
+    title: str
+    place: str = ""
+    participants: list[Member] = field(default_factory=list)
+    beneficiaries_count: int = 0
+    beneficiaries: str = ""
+    duration_hours: Decimal = Decimal("0")
+    narrative: str = ""
+    indicator_values: list[IndicatorValueData] = field(default_factory=list)
+
+
+def _lock_project(project: MicroProject) -> MicroProject:
+    """Re-read the project under a row lock: it cannot be concluded while an activity is written."""
+    return MicroProject.objects.select_for_update().get(pk=project.pk)
+
+
+def lock_activity(activity: ActivityLog) -> ActivityLog:
+    """Re-read the activity and its project under row locks (photos are added under the same locks)."""
+    locked = ActivityLog.objects.select_for_update().get(pk=activity.pk)
+    locked.project = _lock_project(locked.project)
+    return locked
+
+
+def _check_activity(project: MicroProject, data: ActivityData) -> None:
+    if not data.title.strip():
+        raise ActivityError(_("请填写活动名称。"))
+    if data.activity_type not in ActivityType.values:
+        raise ActivityError(_("请选择活动类型。"))
+    if data.date > timezone.localdate():
+        raise ActivityError(_("活动日期不能晚于今天。"))
+    if data.beneficiaries_count < 0:
+        raise ActivityError(_("受益人数不能为负数。"))
+    if data.duration_hours < 0:
+        raise ActivityError(_("活动时长不能为负数。"))
+    for member in data.participants:
+        if member.committee_id != project.committee_id:
+            raise ActivityError(_("参与党员 %(name)s 不是本校党员。") % {"name": member.name})
+    indicator_ids = [item.indicator.pk for item in data.indicator_values]
+    if len(indicator_ids) != len(set(indicator_ids)):
+        raise ActivityError(_("同一指标在一条活动记录中只能填写一次。"))
+    for item in data.indicator_values:
+        if item.indicator.committee_id != project.committee_id:
+            raise ActivityError(_("指标不存在。"))
+        if item.value <= 0:
+            raise ActivityError(_("指标「%(name)s」的完成值必须大于 0。") % {"name": item.indicator.name})
+
+
+def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
+    activity.date = data.date
+    activity.activity_type = data.activity_type
+    activity.title = data.title.strip()
+    activity.place = data.place.strip()
+    activity.beneficiaries_count = data.beneficiaries_count
+    activity.beneficiaries = data.beneficiaries.strip()
+    activity.duration_hours = data.duration_hours
+    activity.narrative = data.narrative
+    activity.save()
+    activity.participants.set(data.participants)
+    activity.indicator_values.all().delete()
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(activity=activity, indicator=item.indicator, value=item.value)
+            for item in data.indicator_values
+        ]
+    )
+
+
+def activity_snapshot(activity: ActivityLog) -> dict:
+    """The activity's content as plain JSON, as kept in its revisions."""
+    return {
+        "date": activity.date.isoformat(),
+        "activity_type": activity.activity_type,
+        "title": activity.title,
+        "place": activity.place,
+        "participants": [{"id": member.pk, "name": member.name} for member in activity.participants.order_by("pk")],
+        "beneficiaries_count": activity.beneficiaries_count,
+        "beneficiaries": activity.beneficiaries,
+        "duration_hours": str(activity.duration_hours),
+        "narrative": activity.narrative,
+        "indicator_values": [
+            {"indicator_id": value.indicator_id, "indicator": value.indicator.name, "value": str(value.value)}
+            for value in activity.indicator_values.select_related("indicator").order_by("indicator_id")
+        ],
+        "is_archived": activity.is_archived,
+    }
+
+
+def _revise(activity: ActivityLog, actor: User, action: RevisionAction) -> ActivityRevision:
+    return ActivityRevision.objects.create(
+        activity=activity, action=action, edited_by=actor, snapshot=activity_snapshot(activity)
+    )
+
+
+@transaction.atomic
+def activity_log_create(*, actor: User, project: MicroProject, data: ActivityData) -> ActivityLog:
+    """File an activity of an approved or in-progress project: the group's leader or a member they delegated."""
+    project = _lock_project(project)
+    require_permission(
+        actor,
+        "activities.add_activity",
+        project,
+        _("只有本党小组的组长或获组长授权的党员可以为已立项或实施中的项目填写活动记录。"),
+    )
+    _check_activity(project, data)
+    activity = ActivityLog(project=project, created_by=actor)
+    _write_activity(activity, data)
+    project_figures_changed(project)
+    return activity
+
+
+@transaction.atomic
+def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityData) -> ActivityLog:
+    """Change an activity log; the content before the change is kept as a revision."""
+    activity = lock_activity(activity)
+    require_permission(
+        actor,
+        "activities.change_activity",
+        activity,
+        _("只有本党小组的组长或获组长授权的党员可以修改活动记录；项目结项后或记录归档后不能再修改。"),
+    )
+    _check_activity(activity.project, data)
+    _revise(activity, actor, RevisionAction.UPDATED)
+    _write_activity(activity, data)
+    project_figures_changed(activity.project)
+    return activity
+
+
+@transaction.atomic
+def activity_log_archive(*, actor: User, activity: ActivityLog) -> ActivityLog:
+    """Archive (never delete) an activity log; its figures no longer count, its history stays."""
+    activity = lock_activity(activity)
+    require_permission(
+        actor,
+        "activities.archive_activity",
+        activity,
+        _("只有本党小组的组长可以归档活动记录；项目结项后不能再归档。"),
+    )
+    _revise(activity, actor, RevisionAction.ARCHIVED)
+    activity.is_archived = True
+    activity.save(update_fields=["is_archived", "updated_at"])
+    project_figures_changed(activity.project)
+    return activity
