@@ -109,3 +109,10 @@ def client_for(user: User) -> Client:
 def login():
     """`login(user)` gives a test client logged in as that user."""
     return client_for
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start a real Celery worker take seconds each: they are slow as well."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.slow)

@@ -8,8 +8,7 @@ case runs in its own savepoint, so an allowed POST changes nothing the next case
 
 import pytest
 from django.apps import apps
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.models import User
@@ -23,11 +22,12 @@ from tests.permission_matrix_table import (
     Slug,
     build_dataset,
 )
+from tests.shared_dataset import module_dataset
 
 REFUSED = {403, 404, 405, LOGIN}
-SNAPSHOT_APPS = ("branches", "members", "projects", "activities")
+SNAPSHOT_APPS = ("branches", "members", "projects", "activities", "stats", "yearend")
 # Derived figures, rewritten from the rows above by the statistics jobs; the largest table to read.
-SNAPSHOT_SKIPPED = {"projects.StatSnapshot"}
+SNAPSHOT_SKIPPED = {"stats.StatSnapshot"}
 
 
 def walk(patterns, namespace: str = "", prefix: str = ""):
@@ -65,20 +65,8 @@ def media_root(settings, media_dir):
 
 @pytest.fixture(scope="module")
 def dataset(django_db_setup, django_db_blocker, media_dir):
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_dir, PASSWORD_HASHERS=fast):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            ids = build_dataset()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield ids
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with module_dataset(django_db_blocker, build_dataset, MEDIA_ROOT=media_dir) as ids:
+        yield ids
 
 
 def database_snapshot() -> dict[str, list[tuple]]:

@@ -213,6 +213,7 @@ def _env_example() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
+@pytest.mark.slow
 def test_the_deploy_env_example_passes_the_deploy_check():
     env = _env_example() | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
 

@@ -75,6 +75,7 @@ def test_a_bad_value_stops_the_start_with_improperly_configured(env, message):
     assert "django.core.exceptions.ImproperlyConfigured: " + message in result.stderr
 
 
+@pytest.mark.slow
 def test_production_values_pass_the_deploy_check():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
 

@@ -65,6 +65,7 @@ def seeded(daping) -> Committee:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_running_seed_demo_twice_changes_nothing(settings, media_root):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())

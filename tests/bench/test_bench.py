@@ -17,14 +17,22 @@ from members.models import User
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet
 from stats.aggregation import compute_figures
+from tests.shared_dataset import module_dataset
 from yearend.models import AssessmentResult
 
 YEAR = "2024-2025"
 
 
+@pytest.fixture(scope="module")
+def small_dataset(django_db_setup, django_db_blocker) -> dict:
+    """The benchmarks' small school, generated once for these read-only tests."""
+    with module_dataset(django_db_blocker, lambda: generate("small", seed=7, log=lambda _line: None)) as dataset:
+        yield dataset
+
+
 @pytest.fixture
-def small(db) -> dict:
-    return generate("small", seed=7, log=lambda _line: None)
+def small(small_dataset, db) -> dict:
+    return small_dataset
 
 
 def test_small_is_one_school_with_five_years_of_work(small):

@@ -34,11 +34,12 @@ PHONE = {"width": 375, "height": 812}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test under tests/e2e/ and run them last, after the fast suite."""
+    """Mark every test under tests/e2e/ (a browser journey is slow too) and run them last, after the fast suite."""
     here = Path(__file__).parent
     browser_tests = [item for item in items if here in item.path.parents]
     for item in browser_tests:
         item.add_marker(pytest.mark.e2e)
+        item.add_marker(pytest.mark.slow)
     items[:] = [item for item in items if item not in browser_tests] + browser_tests
 
 

@@ -16,6 +16,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_seed_demo_builds_the_article_school_and_twice_changes_nothing(settings, tmp_path):
     settings.DEBUG = True
     settings.MEDIA_ROOT = tmp_path  # the demo photos

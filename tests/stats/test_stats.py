@@ -462,6 +462,7 @@ BROKER_DOWN = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_with_the_broker_down_a_write_succeeds_and_readers_see_stale_figures(tmp_path):
     outcome = run_with_broker_down(BROKER_DOWN, tmp_path)
     assert outcome["broker"] == "redis://127.0.0.1:1/0"

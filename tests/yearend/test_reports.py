@@ -336,6 +336,7 @@ BROKER_DOWN = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_with_the_broker_down_the_job_is_recorded_and_the_user_told(tmp_path):
     outcome = run_with_broker_down(BROKER_DOWN, tmp_path)
     message = report_services.queue_failed_message()
