@@ -15,6 +15,7 @@ import datetime
 import logging
 import tempfile
 from functools import partial
+from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
@@ -30,7 +31,7 @@ from stats import services as stats_services
 from stats.selectors import committee_stats
 
 from .annual_summary import write_summary
-from .annual_workbook import ReportContext, write_workbook
+from .annual_workbook import ReportContext, no_progress, write_workbook
 from .enums import ReportKind, ReportStatus
 from .errors import YearEndError
 from .models import ReportJob
@@ -110,13 +111,23 @@ def _set_progress(job_id: int, percent: int) -> None:
     ReportJob.objects.filter(pk=job_id, status=ReportStatus.RUNNING).update(progress=max(0, min(percent, 99)))
 
 
-def report_context(job: ReportJob) -> ReportContext:
+def _context(committee: Committee, school_year: str, viewer: User) -> ReportContext:
     """The figures a report shows: the dashboard's snapshots, recomputed first if edits made them stale."""
-    figures = committee_stats(job.committee, job.school_year)
+    figures = committee_stats(committee, school_year)
     if figures.stale:
-        stats_services.stats_recompute(committee_id=job.committee_id, school_year=job.school_year)
-        figures = committee_stats(job.committee, job.school_year)
-    return ReportContext(committee=job.committee, school_year=job.school_year, viewer=job.requested_by, stats=figures)
+        stats_services.stats_recompute(committee_id=committee.pk, school_year=school_year)
+        figures = committee_stats(committee, school_year)
+    return ReportContext(committee=committee, school_year=school_year, viewer=viewer, stats=figures)
+
+
+def report_context(job: ReportJob) -> ReportContext:
+    """A job's report context: its committee and year, seen by the person who asked for it."""
+    return _context(job.committee, job.school_year, job.requested_by)
+
+
+def report_write(*, committee: Committee, school_year: str, kind: str, viewer: User, output: IO[bytes]) -> None:
+    """Write a school year's report file without a job (the `annual_report` command): the same file a job makes."""
+    _BUILDERS[ReportKind(kind)](_context(committee, school_year, viewer), output, no_progress)
 
 
 def report_build(*, job_id: int) -> str:

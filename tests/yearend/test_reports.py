@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
@@ -374,3 +375,33 @@ def test_published_assessment_results_are_in_both_files(
         texts = [paragraph.text for paragraph in Document(io.BytesIO(stream.read())).paragraphs]
     assert f"年度考核：{result.get_rating_display()}（平均分 {result.mean}，第 1 名）。" in texts
     assert "项目类型：帮扶暖心；申报党小组：第一党小组（第一党支部）；项目状态：已结项。" in texts
+
+
+def test_annual_report_command_writes_the_same_workbook_a_job_makes(
+    school_year, secretary, tmp_path, django_capture_on_commit_callbacks
+):
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    with job.file.open("rb") as stream:
+        from_job = load_workbook(io.BytesIO(stream.read()))
+    output = tmp_path / "大坪小学-年度数据.xlsx"
+
+    out = io.StringIO()
+    call_command("annual_report", "--committee", "daping", "--year", "2024", "--output", str(output), stdout=out)
+
+    from_command = load_workbook(output)
+    assert str(output) in out.getvalue()
+    assert from_command.sheetnames == from_job.sheetnames
+    for name in from_job.sheetnames:
+        assert list(from_command[name].iter_rows(values_only=True)) == list(from_job[name].iter_rows(values_only=True))
+
+
+def test_annual_report_command_writes_the_summary_and_refuses_a_bad_year(school_year, tmp_path):
+    output = tmp_path / "summary.docx"
+    call_command(
+        "annual_report", "--committee", "daping", "--kind", "docx", "--output", str(output), stdout=io.StringIO()
+    )
+    texts = [paragraph.text for paragraph in Document(output).paragraphs]
+    assert any(HELPING in text for text in texts)
+    with pytest.raises(CommandError, match="--year"):
+        call_command("annual_report", "--committee", "daping", "--year", "去年", "--output", str(tmp_path / "x.xlsx"))
+    assert not (tmp_path / "x.xlsx").exists()
