@@ -28,7 +28,6 @@ from .models import (
     AchievementRevision,
 )
 from .rules import require_permission
-from .signals import achievement_figures_changed
 
 MAX_CERTIFICATE_BYTES = images.MAX_UPLOAD_BYTES
 
@@ -178,7 +177,6 @@ def achievement_verify(*, actor: User, achievement: Achievement) -> Achievement:
     achievement.verified_by = actor
     achievement.verified_at = timezone.now()
     achievement.save(update_fields=["status", "verified_by", "verified_at", "updated_at"])
-    achievement_figures_changed(achievement)
     return achievement
 
 

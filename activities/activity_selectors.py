@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
+from config.percentages import percent
 from members.models import Member
 from members.roles import roles_of
 from projects.models import Indicator, MicroProject, ProjectTarget
@@ -23,9 +24,9 @@ class TargetProgress:
     actual: Decimal
 
     @property
-    def percent(self) -> int:
-        """Share of the target reached, in whole percent (can pass 100)."""
-        return int(self.actual * 100 / self.target.target_value) if self.target.target_value else 0
+    def percent(self) -> float:
+        """Share of the target reached, in percent with one decimal (can pass 100)."""
+        return percent(self.actual, self.target.target_value) or 0.0
 
 
 def project_progress(project: MicroProject) -> list[TargetProgress]:

@@ -19,7 +19,6 @@ from .enums import ActivityType, RevisionAction
 from .errors import ActivityError
 from .models import ActivityLog, ActivityRevision, IndicatorValue
 from .rules import require_permission
-from .signals import project_figures_changed
 
 
 @dataclass(frozen=True)
@@ -92,12 +91,9 @@ def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
     activity.save()
     activity.participants.set(data.participants)
     activity.indicator_values.all().delete()
-    IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(activity=activity, indicator=item.indicator, value=item.value)
-            for item in data.indicator_values
-        ]
-    )
+    # One by one, not bulk_create: each save tells the statistics (stats.freshness) what changed.
+    for item in data.indicator_values:
+        IndicatorValue.objects.create(activity=activity, indicator=item.indicator, value=item.value)
 
 
 def activity_snapshot(activity: ActivityLog) -> dict:
@@ -139,7 +135,6 @@ def activity_log_create(*, actor: User, project: MicroProject, data: ActivityDat
     _check_activity(project, data)
     activity = ActivityLog(project=project, created_by=actor)
     _write_activity(activity, data)
-    project_figures_changed(project)
     return activity
 
 
@@ -156,7 +151,6 @@ def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityDat
     _check_activity(activity.project, data)
     _revise(activity, actor, RevisionAction.UPDATED)
     _write_activity(activity, data)
-    project_figures_changed(activity.project)
     return activity
 
 
@@ -173,5 +167,4 @@ def activity_log_archive(*, actor: User, activity: ActivityLog) -> ActivityLog:
     _revise(activity, actor, RevisionAction.ARCHIVED)
     activity.is_archived = True
     activity.save(update_fields=["is_archived", "updated_at"])
-    project_figures_changed(activity.project)
     return activity

@@ -24,7 +24,6 @@ from .activity_services import lock_activity
 from .errors import ActivityError, ImageRefused
 from .models import PHOTO_DISPLAY_MAX_FAILURES, ActivityLog, Photo
 from .rules import require_permission
-from .signals import project_figures_changed
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +158,6 @@ def _photos_create(
         )
         saved.append(photo)
         _queue_display_sizes(photo.pk)
-    project_figures_changed(activity.project)
     return saved
 
 
@@ -170,7 +168,6 @@ def photo_archive(*, actor: User, photo: Photo) -> Photo:
     require_permission(actor, "activities.archive_photo", photo, _("只有上传人或本党小组的组长可以归档照片。"))
     photo.is_archived = True
     photo.save(update_fields=["is_archived"])
-    project_figures_changed(photo.activity.project)
     return photo
 
 

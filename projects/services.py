@@ -213,12 +213,9 @@ def _write_application(project: MicroProject, data: ApplicationData) -> None:
         ]
     )
     project.targets.all().delete()
-    ProjectTarget.objects.bulk_create(
-        [
-            ProjectTarget(project=project, indicator=target.indicator, target_value=target.target_value)
-            for target in data.targets
-        ]
-    )
+    # One by one, not bulk_create: each save tells the statistics (stats.freshness) what changed.
+    for target in data.targets:
+        ProjectTarget.objects.create(project=project, indicator=target.indicator, target_value=target.target_value)
 
 
 def _snapshot(data: ApplicationData) -> dict:

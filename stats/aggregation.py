@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from activities.enums import AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
 from branches.models import Branch, Group
+from config.percentages import percent
 from members.models import Member
 from projects.enums import PUBLIC_STATUSES
 from projects.models import Indicator, MicroProject, ProjectTarget, ProjectType
@@ -55,7 +56,6 @@ class _Raw:
 
 
 _CENT = Decimal("0.01")
-_TENTH = Decimal("0.1")
 
 
 def _number(value: Decimal | int | None) -> int | float:
@@ -64,18 +64,6 @@ def _number(value: Decimal | int | None) -> int | float:
         return value or 0
     value = Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def percent(part: Decimal | int | float | None, whole: Decimal | int | float | None) -> float | None:
-    """``part / whole`` in percent with one decimal, None when there is no whole."""
-    if not whole:
-        return None
-    if type(part) is int and type(whole) is int and part >= 0 and whole > 0:
-        # Counts: half up to one decimal in integers, as the decimal way below rounds them.
-        tenths = (part * 2000 + whole) // (2 * whole)
-        return tenths / 10
-    ratio = Decimal(str(part or 0)) * 100 / Decimal(str(whole))
-    return float(ratio.quantize(_TENTH, rounding=ROUND_HALF_UP))
 
 
 # A public project as the roll-up sees it: (id, group, branch, type or None, school year)

@@ -6,5 +6,11 @@ class StatsConfig(AppConfig):
     verbose_name = "统计与数据看板"
 
     def ready(self) -> None:
-        # Connects the statistics to the signals of the apps below it (activities' figures_changed).
-        from . import receivers  # noqa: F401, PLC0415 - app loading: receivers import models
+        # The statistics listen to the model signals of everything they read (stats.freshness), and
+        # add their step to the demo (a full recompute once the demo's data is in).
+        from members.demo import register_demo_step  # noqa: PLC0415 - app loading
+
+        from . import demo, receivers  # noqa: PLC0415 - app loading: both import models
+
+        receivers.connect()
+        register_demo_step("stats", demo.seed_demo_step)

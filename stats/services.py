@@ -1,8 +1,7 @@
 """Writes of the statistics snapshots: recompute (an upsert), refresh on demand, queue after a write.
 
-The writes of activities, photos and achievements send `activities.signals.figures_changed`
-inside their transaction; `stats.receivers` answers with `stats_queue_for_project` or
-`stats_queue_for_achievement`. Once it commits, the touched scopes'
+Every write to what the statistics read (`stats.freshness.WATCHED`) reaches `stats_queue`
+through `stats.receivers` inside its transaction. Once it commits, the touched scopes'
 snapshots are marked as edited (readers then know the figures are older than the data) and
 one debounced `recompute_stats_for` task is sent per burst of edits: a cache key per scope
 (``add`` = SET NX EX) says a recompute is already pending, and the task clears it as it starts.
@@ -22,18 +21,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Achievement
 from branches.models import Committee
 from members.models import User
 from members.roles import roles_of
-from projects.models import MicroProject
-from projects.school_years import school_year_of
 
 from .aggregation import compute_figures_of_years
 from .enums import StatScope
 from .errors import StatsError
 from .models import StatSnapshot
-from .scopes import SnapshotKey, parse_scope_key, project_scope_keys, school_years_of, scope_key
+from .scopes import SnapshotKey, parse_scope_key, school_years_of, scope_key
 
 logger = logging.getLogger(__name__)
 
@@ -157,106 +153,129 @@ def stats_refresh_now(*, actor: User, committee: Committee) -> int:
     return stats_recompute(committee_id=committee.pk)
 
 
+# The pending mark of a recompute of every scope of a committee's year.
+EVERY_SCOPE = "*"
+
+
 def _pending_key(committee_id: int, school_year: str, scope: str) -> str:
     return f"stats:pending:{committee_id}:{school_year}:{scope}"
 
 
-def stats_pending_clear(*, committee_id: int, school_year: str, scopes: Sequence[str]) -> None:
-    """Forget the pending marks of these scopes: edits from now on queue a new recompute."""
-    cache.delete_many([_pending_key(committee_id, school_year, scope) for scope in scopes])
+def stats_pending_clear(*, committee_id: int, school_year: str, scopes: Sequence[str] | None) -> None:
+    """Forget the pending marks of these scopes (None: of the whole year): edits from now on queue a new recompute."""
+    marks = [EVERY_SCOPE] if scopes is None else scopes
+    cache.delete_many([_pending_key(committee_id, school_year, scope) for scope in marks])
 
 
 @dataclass
 class _PendingRecompute:
-    """Scopes touched by the current transaction, sent once when it commits."""
+    """Scopes touched by the current transaction, sent once when it commits.
 
-    scopes: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+    Keyed by (committee, school year or None for every year); a value of None means every scope.
+    """
+
+    scopes: dict[tuple[int, str | None], set[str] | None] = field(default_factory=dict)
     done: bool = False
+
+    def add(self, committee_id: int, school_year: str | None, scopes: Sequence[str] | None) -> None:
+        key = (committee_id, school_year)
+        if scopes is None or (key in self.scopes and self.scopes[key] is None):
+            self.scopes[key] = None
+        else:
+            self.scopes.setdefault(key, set()).update(scopes)
 
     def flush(self) -> None:
         self.done = True
         batches, self.scopes = self.scopes, {}
+        by_year: dict[tuple[int, str], set[str] | None] = {}
         for (committee_id, school_year), scopes in batches.items():
-            _after_commit(committee_id, school_year, sorted(scopes))
+            try:
+                years = [school_year] if school_year else school_years_of(committee_id)
+            except DatabaseError:
+                logger.exception("statistics: school years of committee %s not read", committee_id)
+                continue
+            for year in years:
+                key = (committee_id, year)
+                if scopes is None or (key in by_year and by_year[key] is None):
+                    by_year[key] = None
+                else:
+                    by_year.setdefault(key, set()).update(scopes)
+        for (committee_id, school_year), scopes in by_year.items():
+            _after_commit(committee_id, school_year, None if scopes is None else sorted(scopes))
 
 
-def stats_queue(*, committee_id: int, school_year: str, scopes: Sequence[str]) -> None:
+def stats_queue(*, committee_id: int, school_year: str | None, scopes: Sequence[str] | None) -> None:
     """Mark the scopes edited and queue their debounced recompute once the transaction commits.
 
-    Many edits in one transaction send one task; a rolled-back transaction sends nothing.
+    ``school_year`` None means every school year of the committee, ``scopes`` None every scope
+    (a roster or catalogue change). Many edits in one transaction send one task per committee
+    and year; a rolled-back transaction sends nothing.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _after_commit(committee_id, school_year, sorted(set(scopes)))
+        pending = _PendingRecompute()
+        pending.add(committee_id, school_year, scopes)
+        pending.flush()
         return
     pending = getattr(connection, "_stats_pending", None)
+    # Joined only while it is the latest on-commit callback: a burst of writes (a log, its
+    # participants, its values) shares one, and a callback registered later (as tests capture
+    # them, from a point on) is never folded into one registered before it.
     registered = (
         pending is not None
         and not pending.done
-        and any(callback == pending.flush for _ids, callback, _robust in connection.run_on_commit)
+        and bool(connection.run_on_commit)
+        and connection.run_on_commit[-1][1] == pending.flush
     )
     if not registered:
         pending = _PendingRecompute()
         connection._stats_pending = pending
         transaction.on_commit(pending.flush)
-    pending.scopes.setdefault((committee_id, school_year), set()).update(scopes)
+    pending.add(committee_id, school_year, scopes)
 
 
-def stats_queue_for_project(project: MicroProject) -> None:
-    """After an activity or photo of the project is written: its project, group, branch, type, committee."""
-    stats_queue(
-        committee_id=project.committee_id,
-        school_year=project.school_year,
-        scopes=project_scope_keys(project),
-    )
-
-
-def stats_queue_for_achievement(achievement: Achievement) -> None:
-    """After an achievement changes status: its project's scopes, or the committee's for its date."""
-    if achievement.project_id is not None:
-        stats_queue_for_project(MicroProject.objects.get(pk=achievement.project_id))
-        return
-    stats_queue(
-        committee_id=achievement.committee_id,
-        school_year=school_year_of(achievement.awarded_on),
-        scopes=[scope_key(StatScope.COMMITTEE, achievement.committee_id)],
-    )
-
-
-def _after_commit(committee_id: int, school_year: str, scopes: list[str]) -> None:
+def _after_commit(committee_id: int, school_year: str, scopes: list[str] | None) -> None:
     """Runs after the write committed: nothing here may fail the write, so errors are logged."""
     from .tasks import recompute_stats_for  # noqa: PLC0415 - task/service handshake
 
     try:
-        StatSnapshot.objects.filter(committee_id=committee_id, school_year=school_year).filter(
-            _scopes_q(scopes)
-        ).update(edited_at=timezone.now())
+        year_rows = StatSnapshot.objects.filter(committee_id=committee_id, school_year=school_year)
+        if scopes is not None and not year_rows.filter(scope_kind=StatScope.COMMITTEE, month=None).exists():
+            scopes = None  # a year without snapshots yet (its first project): every scope of it
+        edited = year_rows if scopes is None else year_rows.filter(_scopes_q(scopes))
+        edited.update(edited_at=timezone.now())
     except DatabaseError:
         logger.exception("statistics: could not mark snapshots of committee %s as edited", committee_id)
     delay = recompute_delay()
+    marks = [EVERY_SCOPE] if scopes is None else scopes
     fresh: list[str] = []
     try:
         fresh = [
-            scope
-            for scope in scopes
-            if cache.add(_pending_key(committee_id, school_year, scope), 1, timeout=delay + PENDING_GRACE_SECONDS)
+            mark
+            for mark in marks
+            if cache.add(_pending_key(committee_id, school_year, mark), 1, timeout=delay + PENDING_GRACE_SECONDS)
         ]
         if fresh:
             # retry=False: with the broker down, fail at once instead of holding the request.
             recompute_stats_for.apply_async(
-                args=[committee_id, school_year, fresh], countdown=delay, retry=False, ignore_result=True
+                args=[committee_id, school_year, None if scopes is None else fresh],
+                countdown=delay,
+                retry=False,
+                ignore_result=True,
             )
     except Exception:
         # The broker or the cache is unreachable (or, in eager mode, the recompute failed):
         # the edit stands, readers see the last snapshot marked stale.
         logger.warning(
             "statistics: recompute of %s for committee %s (%s) not queued",
-            ", ".join(scopes),
+            ", ".join(marks),
             committee_id,
             school_year,
             exc_info=True,
         )
         try:
-            stats_pending_clear(committee_id=committee_id, school_year=school_year, scopes=fresh)
+            stats_pending_clear(
+                committee_id=committee_id, school_year=school_year, scopes=None if scopes is None else fresh
+            )
         except Exception:
             logger.warning("statistics: pending marks not cleared", exc_info=True)

@@ -29,8 +29,8 @@ RETRY = {
 
 
 @shared_task(soft_time_limit=120, time_limit=180, **RETRY)
-def recompute_stats_for(committee_id: int, school_year: str, scope_keys: list[str]) -> int:
-    """Recompute the snapshots of a few scopes (keys such as ``"group:3"``) after edits.
+def recompute_stats_for(committee_id: int, school_year: str, scope_keys: list[str] | None) -> int:
+    """Recompute the snapshots of a few scopes (keys such as ``"group:3"``; None: every scope) after edits.
 
     Queued by `stats.services.stats_queue` with a countdown; it clears the scopes' pending
     marks first, so an edit made while it runs queues the next recompute. Returns rows written.

@@ -29,6 +29,9 @@ def module_dataset(django_db_blocker, build: Callable[[], T], **settings: Any) -
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
+        # The build's on-commit callbacks would never run (its transaction is rolled back); left
+        # queued, they would swallow what the tests' own commits register.
+        transaction.get_connection().run_on_commit.clear()
     try:
         yield built
     finally:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from activities.activity_selectors import project_progress
 from activities.enums import AchievementLevel, AchievementStatus
 from activities.models import Achievement, ActivityLog
+from config.percentages import percent
 from members.models import Member
 from members.roles import roles_of
 from projects.enums import ProjectStatus
@@ -324,11 +325,9 @@ class Evidence:
     achievements_by_level: list[tuple[str, int]]  # (level label, count), levels with none left out
 
     @property
-    def coverage_percent(self) -> int | None:
-        """Share of activities with at least one photo, in whole percent (None without activities)."""
-        if not self.activities:
-            return None
-        return self.activities_with_photos * 100 // self.activities
+    def coverage_percent(self) -> float | None:
+        """Share of activities with at least one photo, in percent with one decimal (None without activities)."""
+        return percent(self.activities_with_photos, self.activities)
 
 
 def evidence_of(project: MicroProject) -> Evidence:

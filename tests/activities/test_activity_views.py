@@ -69,7 +69,7 @@ def test_create_page_lists_the_projects_targets_first(login, leader_a, open_proj
 
 def test_leader_records_an_activity_and_the_project_page_progress_moves(login, leader_a, open_project):
     client = login(leader_a)
-    assert "0 / 40 人次 · 0%" in _progress_text(client, open_project)
+    assert "0 / 40 人次 · 0.0%" in _progress_text(client, open_project)
     response = client.post(
         reverse("activities:activity_create", args=[open_project.pk]), _post_data(open_project, books="300")
     )
@@ -88,7 +88,7 @@ def test_leader_records_an_activity_and_the_project_page_progress_moves(login, l
         ("一对一助学", Decimal("12.00")),
         ("捐赠图书", Decimal("300.00")),
     ]
-    assert "12 / 40 人次 · 30%" in _progress_text(client, open_project)
+    assert "12 / 40 人次 · 30.0%" in _progress_text(client, open_project)
     detail = client.get(response["Location"]).content.decode()
     assert "一对一助学" in detail and "300 册" in detail and "学困生" in detail
     assert reverse("activities:activity_edit", args=[activity.pk]) in detail
@@ -111,13 +111,13 @@ def test_edit_keeps_history_and_archive_takes_the_values_out_of_progress(login, 
     assert (revision.edited_by, revision.snapshot["title"]) == (leader_a, "周三放学后一对一辅导")
     detail = client.get(reverse("activities:activity_detail", args=[activity.pk])).content.decode()
     assert "修改前内容" in detail and "周三放学后一对一辅导" in detail
-    assert "20 / 40 人次 · 50%" in _progress_text(client, open_project)
+    assert "20 / 40 人次 · 50.0%" in _progress_text(client, open_project)
 
     response = client.post(reverse("activities:activity_archive", args=[activity.pk]))
     assert response["Location"] == reverse("projects:detail", args=[open_project.pk])
     activity.refresh_from_db()
     assert activity.is_archived and ActivityLog.objects.filter(pk=activity.pk).exists()
-    assert "0 / 40 人次 · 0%" in _progress_text(client, open_project)
+    assert "0 / 40 人次 · 0.0%" in _progress_text(client, open_project)
     detail = client.get(reverse("activities:activity_detail", args=[activity.pk])).content.decode()
     assert "已归档" in detail and edit_url not in detail
 

@@ -42,7 +42,7 @@ def test_leader_logs_an_activity_teacher_adds_photos_and_progress_moves(
     project_url = f"{live_server.url}/projects/{helping_project.pk}/"
     log_in(page, live_server, "leader1")
     page.goto(project_url)
-    expect(page.get_by_test_id("project-progress")).to_contain_text("0 / 80 人次 · 0%")
+    expect(page.get_by_test_id("project-progress")).to_contain_text("0 / 80 人次 · 0.0%")
     assert _tutoring_bar(page).evaluate("bar => bar.getBoundingClientRect().width") == 0
 
     page.get_by_test_id("add-activity").click()
@@ -101,7 +101,7 @@ def test_leader_logs_an_activity_teacher_adds_photos_and_progress_moves(
     _fits_phone(page)
 
     page.goto(project_url)
-    expect(page.get_by_test_id("project-progress")).to_contain_text("20 / 80 人次 · 25%")
+    expect(page.get_by_test_id("project-progress")).to_contain_text("20 / 80 人次 · 25.0%")
     assert _tutoring_bar(page).evaluate("bar => bar.getBoundingClientRect().width") > 0
     expect(page.get_by_test_id("project-gallery").get_by_test_id("gallery-photo")).to_have_count(2)
     page.screenshot(path=str(artifacts_dir / "project-activities-375.png"), full_page=True)

@@ -144,10 +144,10 @@ def test_committee_member_scores_beside_targets_and_evidence(login, leader_a, te
     url = reverse("yearend:assessment_sheet", args=[assessment_round.pk, project.pk])
     page = client.get(url).content.decode()
     assert 'data-testid="assessment-form"' in page
-    assert "32 / 40 人次" in page and "80%" in page  # 12 + 20 of the 40 promised
+    assert "32 / 40 人次" in page and "80.0%" in page  # 12 + 20 of the 40 promised
     assert 'data-stat="activities">2<' in page
     assert 'data-stat="photos">1<' in page
-    assert 'data-stat="coverage">50%<' in page
+    assert 'data-stat="coverage">50.0%<' in page
     assert 'data-stat="achievements">1<' in page and "区级 1" in page
     assert "满分 20 分，权重 1.5" in page
 
