@@ -292,6 +292,7 @@ def dashboard(
         school_years=school_years,
         computed_at=result.computed_at,
         stale=result.stale,
+        missing=result.missing,
         from_snapshot=result.from_snapshot,
         figures=figures,
         headline=_headline(

@@ -19,6 +19,7 @@ from projects.school_years import school_year_months
 from .aggregation import compute_figures, empty_figures
 from .enums import StatScope
 from .models import StatSnapshot
+from .scopes import scope_key
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class CommitteeStats:
 
     ``computed_at`` is when the committee's snapshot was computed; ``stale`` says a write has
     touched the data since (the figures are then the last known ones, shown with their age).
-    ``from_snapshot`` is False when no snapshot existed and the figures were computed just now.
+    ``from_snapshot`` is False when no snapshot existed and the figures were computed just now;
+    ``missing`` names the scopes that had none (their figures were computed just now too).
     """
 
     committee: Committee
@@ -67,6 +69,7 @@ class CommitteeStats:
     computed_at: datetime.datetime
     stale: bool
     from_snapshot: bool
+    missing: tuple[str, ...]  # scope keys without a snapshot yet, computed just now
     totals: dict[str, Any]
     projects: list[ProjectStats]
     groups: list[ScopeStats]
@@ -93,21 +96,10 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
         .order_by("scope_kind", "scope_id", "month")
         .values_list("scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at")
     )
-    if rows:
-        figures = {(kind, scope_id, month): data for kind, scope_id, month, data, _at, _edited in rows}
-        committee_row = next(
-            (row for row in rows if row[0] == StatScope.COMMITTEE and row[2] is None),
-            rows[0],
-        )
-        computed_at = committee_row[4]
-        stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at in rows)
-    else:
-        computed_at = timezone.now()
-        figures = compute_figures(committee.pk, school_year)
-        stale = False
-
-    def of(kind: str, pk: int) -> dict[str, Any]:
-        return figures.get((kind, pk, None)) or empty_figures()
+    figures = {(kind, scope_id, month): data for kind, scope_id, month, data, _at, _edited in rows}
+    committee_row = next((row for row in rows if row[0] == StatScope.COMMITTEE and row[2] is None), None)
+    computed_at = committee_row[4] if committee_row else timezone.now()
+    stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at in rows)
 
     projects = (
         MicroProject.objects.filter(committee=committee, school_year=school_year, status__in=PUBLIC_STATUSES)
@@ -124,16 +116,34 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
             "project_type_id",
         )
     )
+    projects = list(projects)
     status_labels = dict(MicroProject._meta.get_field("status").flatchoices)
-    groups = Group.objects.filter(branch__committee=committee).values_list("pk", "name")
-    branches = Branch.objects.filter(committee=committee).order_by("position", "name").values_list("pk", "name")
-    types = ProjectType.objects.filter(committee=committee).values_list("pk", "name")
+    groups = list(Group.objects.filter(branch__committee=committee).values_list("pk", "name"))
+    branches = list(Branch.objects.filter(committee=committee).order_by("position", "name").values_list("pk", "name"))
+    types = list(ProjectType.objects.filter(committee=committee).values_list("pk", "name"))
+    # A scope without a snapshot (a new project, group or type; a year with only honours) is
+    # computed now, never shown as zero; the caller queues its snapshot (`missing`).
+    wanted = [
+        *((StatScope.PROJECT, row[0]) for row in projects),
+        *((StatScope.GROUP, pk) for pk, _name in groups),
+        *((StatScope.BRANCH, pk) for pk, _name in branches),
+        *((StatScope.TYPE, pk) for pk, _name in types),
+        (StatScope.COMMITTEE, committee.pk),
+    ]
+    missing = tuple(scope_key(kind, pk) for kind, pk in wanted if (kind, pk, None) not in figures)
+    if missing:
+        figures.update(compute_figures(committee.pk, school_year, missing))
+
+    def of(kind: str, pk: int) -> dict[str, Any]:
+        return figures.get((kind, pk, None)) or empty_figures()
+
     return CommitteeStats(
         committee=committee,
         school_year=school_year,
         computed_at=computed_at,
         stale=stale,
         from_snapshot=bool(rows),
+        missing=missing,
         totals=of(StatScope.COMMITTEE, committee.pk),
         projects=[
             ProjectStats(

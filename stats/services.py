@@ -157,6 +157,22 @@ def stats_refresh_now(*, actor: User, committee: Committee) -> int:
 EVERY_SCOPE = "*"
 
 
+def stats_fill_missing(*, committee_id: int, school_year: str, scopes: Sequence[str]) -> bool:
+    """Snapshots for scopes a reader found without one; True while they are still being computed.
+
+    In the embedded run (Celery in process) they are computed here and now; with a worker the
+    recompute is queued (debounced like any other) and the reader shows the live figures it
+    computed itself, marked 正在计算.
+    """
+    if not scopes:
+        return False
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        stats_recompute(committee_id=committee_id, school_year=school_year, scopes=scopes)
+        return False
+    stats_queue(committee_id=committee_id, school_year=school_year, scopes=scopes)
+    return True
+
+
 def _pending_key(committee_id: int, school_year: str, scope: str) -> str:
     return f"stats:pending:{committee_id}:{school_year}:{scope}"
 

@@ -114,11 +114,13 @@ class Dashboard:
     computed_at: datetime.datetime
     stale: bool
     from_snapshot: bool
+    missing: tuple[str, ...]  # scopes shown with live figures, their snapshots not written yet
     figures: dict[str, Any]  # the scope's figures, as the stats selector gives them
     headline: list[Figure]
     charts: list[Chart]
     projects: Table
     sections: dict[str, Chart] = field(default_factory=dict)
+    computing: bool = False  # the missing scopes' snapshots are being computed by a worker
 
     @property
     def title(self) -> str:

@@ -1,5 +1,7 @@
 """The statistics dashboards of the committee, a branch and a group, their print pages and the refresh."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +22,11 @@ def _render(request: HttpRequest, printable: bool, **scope) -> HttpResponse:
     years = dashboard_scopes.school_years_for(committee)
     school_year = dashboard_scopes.chosen_school_year(years, request.GET.get("year"))
     board = dashboards.dashboard(request.user, committee, school_year, years, **scope)
+    if board.missing:
+        computing = stats_services.stats_fill_missing(
+            committee_id=committee.pk, school_year=school_year, scopes=board.missing
+        )
+        board = replace(board, computing=computing)
     template = "stats/dashboard_print.html" if printable else "stats/dashboard_page.html"
     return render(request, template, {"board": board, "next": request.get_full_path()})
 

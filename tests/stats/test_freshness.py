@@ -13,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from activities import achievement_services, activity_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementStatus
@@ -346,3 +348,22 @@ def test_a_write_rolled_back_changes_no_snapshot(daping_id, django_capture_on_co
     assert callbacks == []
     after = list(StatSnapshot.objects.filter(committee_id=daping_id).order_by("pk").values_list("figures", "edited_at"))
     assert after == before
+
+
+def test_a_scope_without_a_snapshot_is_computed_when_first_read(daping_id, login):
+    """Never a missing figure shown as zero: the group's page computes it, and its snapshot follows."""
+    group = Group.objects.get(branch__committee_id=daping_id, name="第二党小组")
+    StatSnapshot.objects.filter(committee_id=daping_id, scope_kind="group", scope_id=group.pk).delete()
+    members = Member.objects.filter(group=group, is_active=True).count()
+    secretary = User.objects.get(username="secretary")
+    page = login(secretary).get(reverse("stats:dashboard_group", args=[group.pk]) + "?year=2024-2025")
+    content = page.content.decode()
+    assert page.status_code == 200
+    # The participation table of the branch lists the group with its members, not 0.
+    assert page.context["board"].figures["members"] == members > 0
+    stored = StatSnapshot.objects.filter(committee_id=daping_id, scope_kind="group", scope_id=group.pk, month=None)
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # computed in the request, stored for the next reader
+        assert stored.filter(school_year="2024-2025").get().figures["members"] == members
+        assert 'data-testid="computing"' not in content
+    else:  # queued to the worker; the page says so and shows the live figure meanwhile
+        assert 'data-testid="computing"' in content and "正在计算" in content
