@@ -19,6 +19,7 @@ from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
 from projects.models import MicroProject
+from projects.school_years import school_year_bounds
 
 from . import images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -65,6 +66,13 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
         raise ActivityError(_("字数不能为负数。"))
     if data.project is not None and data.project.committee_id != committee_id:
         raise ActivityError(_("关联项目不存在。"))
+    if data.project is not None:
+        start, end = school_year_bounds(data.project.school_year)
+        if not start <= data.awarded_on <= end:
+            raise ActivityError(
+                _("关联微项目的成果，获得日期应在该项目所属的 %(year)s 学年内（%(start)s 至 %(end)s）。")
+                % {"year": data.project.school_year, "start": start.isoformat(), "end": end.isoformat()}
+            )
     if data.is_committee_honour:
         if not roles.is_committee_member:
             raise ActivityError(_("只有党委书记或党委委员可以填报党委集体荣誉。"))

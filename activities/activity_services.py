@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member, User
 from projects.models import Indicator, MicroProject
+from projects.school_years import school_year_bounds
 
 from .enums import ActivityType, RevisionAction
 from .errors import ActivityError
@@ -62,6 +63,13 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
         raise ActivityError(_("请选择活动类型。"))
     if data.date > timezone.localdate():
         raise ActivityError(_("活动日期不能晚于今天。"))
+    start, end = school_year_bounds(project.school_year)
+    if not start <= data.date <= end:
+        # Counted in its project's school year, an activity dated outside it would fall in no month.
+        raise ActivityError(
+            _("活动日期应在项目所属的 %(year)s 学年内（%(start)s 至 %(end)s）。")
+            % {"year": project.school_year, "start": start.isoformat(), "end": end.isoformat()}
+        )
     if data.beneficiaries_count < 0:
         raise ActivityError(_("受益人数不能为负数。"))
     if data.duration_hours < 0:

@@ -28,3 +28,9 @@ def normalise_school_year(raw: str) -> str:
     if not start.isdigit() or raw not in (start, f"{start}-{int(start) + 1}"):
         raise ValueError(f"not a school year: {raw!r}")
     return f"{start}-{int(start) + 1}"
+
+
+def date_in_school_year(school_year: str, today: datetime.date) -> datetime.date:
+    """A form's default date for the school year: today while it runs, else its nearest day to today."""
+    start, end = school_year_bounds(school_year)
+    return min(max(today, start), end)

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import selectors as project_selectors
 from projects.models import MicroProject
+from projects.school_years import date_in_school_year
 
 from .. import activity_selectors, activity_services, photo_selectors
 from ..errors import ActivityError
@@ -61,7 +63,7 @@ def _activity_forms(request: HttpRequest, project: MicroProject, activity: Activ
         form = ActivityForm(request.POST, participants=participants)
         values = IndicatorValueFormSet(request.POST, prefix="values", form_kwargs={"indicators": indicators})
         return form, values
-    initial = {}
+    initial = {"date": date_in_school_year(project.school_year, timezone.localdate())}
     if activity is not None:
         initial = {
             "date": activity.date,
@@ -74,7 +76,7 @@ def _activity_forms(request: HttpRequest, project: MicroProject, activity: Activ
             "duration_hours": activity.duration_hours,
             "narrative": activity.narrative,
         }
-    form = ActivityForm(initial=initial or None, participants=participants)
+    form = ActivityForm(initial=initial, participants=participants)
     values = IndicatorValueFormSet(
         prefix="values",
         initial=_indicator_initial(project, indicators, activity),

@@ -12,6 +12,7 @@ from activities.models import ActivityLog, ActivityRevision, IndicatorValue
 from activities.templatetags.activity_tags import PROJECT_TIMELINE_SIZE
 from members.models import Member
 from projects.models import Indicator
+from projects.school_years import date_in_school_year
 from tests.activities import image_files as files
 from tests.activities.conftest import PROJECT_AT, tutoring_data
 
@@ -55,7 +56,9 @@ def _progress_text(client, project) -> str:
 def test_create_page_lists_the_projects_targets_first(login, leader_a, open_project):
     response = login(leader_a).get(reverse("activities:activity_create", args=[open_project.pk]))
     assert response.status_code == 200
-    assert f'value="{timezone.localdate():%Y-%m-%d}"' in response.content.decode()  # today by default
+    # Today while the project's school year runs, else the year's nearest day (this one is over).
+    offered = date_in_school_year(open_project.school_year, timezone.localdate())
+    assert f'value="{offered:%Y-%m-%d}"' in response.content.decode()
     values = response.context["values"]
     target = Indicator.objects.get(committee=open_project.committee, name="一对一助学")
     assert values.initial_form_count() == 1 and values.forms[0].initial == {"indicator": target.pk, "value": None}
