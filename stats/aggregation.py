@@ -52,7 +52,8 @@ class _Raw:
     levels: dict[str, int] = field(default_factory=dict)
     ranks: dict[str, int] = field(default_factory=dict)
     targets: dict[int, Decimal] = field(default_factory=dict)
-    actuals: dict[int, Decimal] = field(default_factory=dict)
+    actuals: dict[int, Decimal] = field(default_factory=dict)  # of the projects with a target for it
+    unplanned: dict[int, Decimal] = field(default_factory=dict)  # of the projects without one (计划外完成)
 
 
 _CENT = Decimal("0.01")
@@ -298,6 +299,9 @@ class _Computation:
                     raw.members = len(active)
 
     def _indicators(self, counted: list[int]) -> None:
+        """Targets, and what was done: against a target when the project has one for the indicator,
+        else apart as 计划外完成, so a scope's completion never mixes in untargeted projects."""
+        targeted: dict[int, set[int]] = {}
         for project_id, indicator_id, total in (
             ProjectTarget.objects.filter(project_id__in=counted)
             .values("project_id", "indicator_id")
@@ -305,6 +309,7 @@ class _Computation:
             .values_list("project_id", "indicator_id", "total")
             .order_by()
         ):
+            targeted.setdefault(project_id, set()).add(indicator_id)
             for _year, _key, raw in self._rows_of(project_id, None):
                 raw.targets[indicator_id] = raw.targets.get(indicator_id, Decimal(0)) + total
         rows = (
@@ -314,9 +319,11 @@ class _Computation:
             .order_by()
         )
         for row in rows:
-            indicator_id = row["indicator_id"]
-            for _year, _key, raw in self._rows_of(row["activity__project_id"], row["month"]):
-                raw.actuals[indicator_id] = raw.actuals.get(indicator_id, Decimal(0)) + row["total"]
+            indicator_id, project_id = row["indicator_id"], row["activity__project_id"]
+            planned = indicator_id in targeted.get(project_id, ())
+            for _year, _key, raw in self._rows_of(project_id, row["month"]):
+                done = raw.actuals if planned else raw.unplanned
+                done[indicator_id] = done.get(indicator_id, Decimal(0)) + row["total"]
 
     @staticmethod
     def _add_achievements(raw: _Raw, level: str, rank: str, n: int) -> None:
@@ -364,7 +371,15 @@ _RANKS = tuple(AchievementRank.values)
 
 
 def _is_empty(raw: _Raw) -> bool:
-    return not (raw.activities or raw.person_times or raw.achievements or raw.photos or raw.targets or raw.actuals)
+    return not (
+        raw.activities
+        or raw.person_times
+        or raw.achievements
+        or raw.photos
+        or raw.targets
+        or raw.actuals
+        or raw.unplanned
+    )
 
 
 def _figures(
@@ -372,7 +387,9 @@ def _figures(
 ) -> dict[str, Any]:
     if order is None:
         order = {pk: position for position, pk in enumerate(indicators)}
-    indicator_ids = sorted(raw.targets.keys() | raw.actuals.keys(), key=lambda pk: (order.get(pk, len(order)), pk))
+    indicator_ids = sorted(
+        raw.targets.keys() | raw.actuals.keys() | raw.unplanned.keys(), key=lambda pk: (order.get(pk, len(order)), pk)
+    )
     rows = []
     for pk in indicator_ids:
         indicator = indicators.get(pk)
@@ -385,6 +402,7 @@ def _figures(
                 "unit": indicator.unit if indicator else "",
                 "target": _number(target) if target is not None else None,
                 "actual": _number(actual),
+                "unplanned": _number(raw.unplanned.get(pk, Decimal(0))),
                 "completion": percent(actual, target),
             }
         )

@@ -182,8 +182,11 @@ def _project_section(
     if indicators:
         _table(
             document,
-            [_("指标"), _("单位"), _("目标值"), _("完成值"), _("完成率（%）")],
-            [[row["name"], row["unit"], row["target"], row["actual"], row["completion"]] for row in indicators],
+            [_("指标"), _("单位"), _("目标值"), _("完成值"), _("完成率（%）"), _("计划外完成")],
+            [
+                [row["name"], row["unit"], row["target"], row["actual"], row["completion"], row.get("unplanned", 0)]
+                for row in indicators
+            ],
         )
     activities = list(
         ActivityLog.objects.filter(project_id=project.id, is_archived=False).order_by(

@@ -144,7 +144,7 @@ def _indicators_sheet(workbook: Workbook, context: ReportContext) -> None:
     sheet = _Sheet(
         workbook,
         _("指标"),
-        [_("项目名称"), _("党小组"), _("指标"), _("单位"), _("目标值"), _("完成值"), _("完成率（%）")],
+        [_("项目名称"), _("党小组"), _("指标"), _("单位"), _("目标值"), _("完成值"), _("完成率（%）"), _("计划外完成")],
         [30, 12, 18, 8, 10, 10, 12],
     )
     for project in context.stats.projects:
@@ -158,6 +158,7 @@ def _indicators_sheet(workbook: Workbook, context: ReportContext) -> None:
                     row["target"],
                     row["actual"],
                     row["completion"],
+                    row.get("unplanned", 0),
                 ]
             )
 

@@ -521,7 +521,7 @@ def test_project_stats_prints_the_seeded_projects_with_their_activities(daping):
         3,
         0,
     )
-    assert first["indicators"][0] == {"name": "微讲座/示范课", "unit": "次", "target": 60, "actual": 6}
+    assert first["indicators"][0] == {"name": "微讲座/示范课", "unit": "次", "target": 60, "actual": 6, "unplanned": 0}
     assert {row["name"]: row["actual"] for row in first["indicators"]}["捐赠图书"] == 0
     assert first["achievements_verified"] == levels()
     assert output["projects"][1]["activities"] == 0

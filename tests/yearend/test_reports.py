@@ -116,7 +116,7 @@ def test_workbook_holds_the_years_projects_targets_activities_achievements_and_r
     assert projects[1][1:6] == ("第一党小组", "第一党支部", "帮扶暖心", "服务型", "实施中")
 
     indicators = {(row[0], row[2]): row for row in workbook["指标"].iter_rows(min_row=2, values_only=True)}
-    assert indicators[(HELPING, "一对一助学")][3:] == ("人次", 80, 12, 15)  # 12 of 80 = 15 %
+    assert indicators[(HELPING, "一对一助学")][3:] == ("人次", 80, 12, 15, 0)  # 12 of 80 = 15 %, nothing unplanned
     assert indicators[(HELPING, "捐赠图书")][4:6] == (2000, 0)
 
     activity_sheet = workbook["活动"]
@@ -168,7 +168,7 @@ def test_summary_document_is_a_chinese_draft_with_each_projects_figures_and_phot
     assert len(document.inline_shapes) == 1
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
     indicator_rows = [row for table in tables for row in table]
-    assert ["一对一助学", "人次", "80", "12", "15"] in indicator_rows
+    assert ["一对一助学", "人次", "80", "12", "15", "0"] in indicator_rows
     assert "渝中区先进基层党组织" not in "".join(texts)  # demo honours are not seeded here
 
 

@@ -27,7 +27,13 @@ def stats_as_json(result: CommitteeStats) -> dict[str, Any]:
                 "group": project.group_name,
                 "status": project.status,
                 "indicators": [
-                    {"name": row["name"], "unit": row["unit"], "target": row["target"], "actual": row["actual"]}
+                    {
+                        "name": row["name"],
+                        "unit": row["unit"],
+                        "target": row["target"],
+                        "actual": row["actual"],
+                        "unplanned": row.get("unplanned", 0),
+                    }
                     for row in project.figures["indicators"]
                 ],
                 "activities": project.figures["activities"],
@@ -110,4 +116,5 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {row['name']}: {row['actual']} / {_figure(row['target'])} {row['unit']}"
                     f" ({_figure(row['completion'])}%)"
+                    + (f" + {row['unplanned']} 计划外" if row.get("unplanned") else "")
                 )
