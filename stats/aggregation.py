@@ -26,6 +26,7 @@ from activities.enums import AchievementLevel, AchievementRank, AchievementStatu
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
 from branches.models import Branch, Group
 from config.percentages import percent
+from members.enums import PartyStatus
 from members.models import Member
 from projects.enums import PUBLIC_STATUSES
 from projects.models import Indicator, MicroProject, ProjectTarget, ProjectType
@@ -33,6 +34,9 @@ from projects.school_years import school_year_bounds, school_year_months, school
 
 from .enums import StatScope
 from .scopes import SCOPE_PATHS, SnapshotKey, parse_scope_key
+
+# Who counts as a Party member (党员) in 党员数 and the participation rate.
+PARTY_MEMBER_STATUSES = (PartyStatus.FULL, PartyStatus.PROBATIONARY)
 
 
 @dataclass
@@ -207,10 +211,12 @@ class _Computation:
 
     def _load_people(self, counted: list[int]) -> None:
         """Members of the committee, enrolments of the counted projects, and each type's groups."""
+        # 党员: active full and probationary members; activists (入党积极分子) take part, but are no
+        # Party members yet, so they count in person-times and participants, not in 党员数.
         self.member_rows = {
-            pk: (group_id, branch_id, active)
-            for pk, group_id, branch_id, active in Member.objects.filter(committee_id=self.committee_id)
-            .values_list("id", "group_id", "group__branch_id", "is_active")
+            pk: (group_id, branch_id, active and status in PARTY_MEMBER_STATUSES)
+            for pk, group_id, branch_id, active, status in Member.objects.filter(committee_id=self.committee_id)
+            .values_list("id", "group_id", "group__branch_id", "is_active", "party_status")
             .order_by()
         }
         self.enrolled: dict[int, set[int]] = {}

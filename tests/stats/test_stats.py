@@ -191,9 +191,9 @@ def test_project_figures_count_only_current_activities_photos_and_verified_achie
         "activities": 2,  # a3 is archived
         "person_times": 6,  # 3 + 3
         "participants": 4,  # 袁懿, 张玺, 李晓燕, 冉菁
-        "members": 6,  # enrolled in P1
+        "members": 5,  # Party members enrolled in P1 (its 入党积极分子 赵婷婷 takes part but is no member yet)
         "members_participating": 3,  # 冉菁 is not enrolled
-        "participation_rate": 50.0,
+        "participation_rate": 60.0,
         "beneficiaries": 20,
         "hours": 3.5,
         "photos": 2,  # one of a1's three is archived, a3's does not count
@@ -227,8 +227,12 @@ def test_wider_scopes_sum_targets_and_rate_participation_against_their_own_membe
     ):
         assert figures["activities"] == 3
         assert figures["person_times"] == 8
-        assert (figures["participants"], figures["members"], figures["members_participating"]) == (5, 11, 5)
-        assert figures["participation_rate"] == 45.5  # 5 / 11
+        assert (figures["participants"], figures["members"], figures["members_participating"]) == (
+            5,
+            10,
+            5,
+        )  # 党员数 leaves out the branch's 入党积极分子
+        assert figures["participation_rate"] == 50.0  # 5 / 10
         assert (figures["beneficiaries"], figures["hours"]) == (50, 6.5)
         assert (figures["photos"], figures["activities_with_photos"], figures["evidence_coverage"]) == (3, 2, 66.7)
         assert indicators_of(figures) == tutoring(80, 52, 65.0)
@@ -242,8 +246,12 @@ def test_committee_counts_its_own_honours_of_the_year_and_every_active_member(sc
     active_members = Member.objects.filter(committee_id=committee_id, is_active=True).count()
 
     assert active_members == 36  # the six groups' 35 and the secretary
-    assert (committee["activities"], committee["members"], committee["members_participating"]) == (3, 36, 5)
-    assert committee["participation_rate"] == 13.9  # 5 / 36
+    assert (committee["activities"], committee["members"], committee["members_participating"]) == (
+        3,
+        34,
+        5,
+    )  # 36 on the roster, two of them 入党积极分子
+    assert committee["participation_rate"] == 14.7  # 5 / 34
     # Two projects' awards and the 2026 honour; the 2024 honour belongs to another school year.
     assert committee["achievements_verified"] == 3
     assert committee["achievements_by_level"] == levels(district=2, city=1)
