@@ -1,4 +1,5 @@
-"""Demo activity logs, photos and achievements: the article's 2024-2025 school year at 大坪小学.
+"""Demo activity logs, photos and achievements: the article's 2024-2025 school year at 大坪小学,
+and the five years before it (`demo_history`), which end concluded.
 
 Everything goes through the services as the people who would do it: group leaders file the
 logs, teachers of the group (and now and then the leader) upload photos, teachers record
@@ -20,11 +21,14 @@ from django.db import transaction
 from branches.models import Committee
 from members.enums import CommitteeRole
 from members.models import Member, User
-from projects.demo import ARTICLE_PROJECTS, SCHOOL_YEAR
+from projects import services as project_services
+from projects.demo import ARTICLE_PROJECTS, PAST_YEARS, SCHOOL_YEAR, seed_past_year_projects
+from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject
 
 from . import achievement_services, activity_services, photo_services
 from .demo_activities import ARTICLE_ACTIVITIES, DemoActivity
+from .demo_history import PAST_ACHIEVEMENTS, past_activities
 from .demo_photos import demo_photo
 from .enums import AchievementKind, AchievementLevel, AchievementRank
 from .models import Achievement, ActivityLog
@@ -90,11 +94,11 @@ ARTICLE_ACHIEVEMENTS = [
 # fmt: on
 
 
-def _article_projects(committee: Committee) -> dict[str, MicroProject]:
-    """The article's three projects of the school year, by group name."""
+def _article_projects(committee: Committee, school_year: str = SCHOOL_YEAR) -> dict[str, MicroProject]:
+    """The article's three projects of a school year, by group name."""
     titles = {group_name: title for group_name, _type, title, *_rest in ARTICLE_PROJECTS}
     projects = MicroProject.objects.filter(
-        committee=committee, school_year=SCHOOL_YEAR, group__name__in=titles
+        committee=committee, school_year=school_year, group__name__in=titles
     ).select_related("group__leader__user")
     return {project.group.name: project for project in projects if project.title == titles[project.group.name]}
 
@@ -203,6 +207,49 @@ def seed_activities(committee: Committee) -> None:
         _seed_project_activities(projects[group_name], activities, members[photographer_name].user, members, indicators)
     secretary = User.objects.get(member__committee=committee, member__committee_role=CommitteeRole.SECRETARY)
     _seed_achievements(committee, projects, members, secretary)
+    for year, share in PAST_YEARS.items():
+        _seed_past_year(committee, year, share, members, indicators, secretary)
+
+
+def _seed_past_year(
+    committee: Committee,
+    year: str,
+    share: float,
+    members: dict[str, Member],
+    indicators: dict[str, Indicator],
+    secretary: User,
+) -> None:
+    """An earlier year's three projects with their activities and achievements, then concluded."""
+    seed_past_year_projects(committee, year, share)
+    projects = _article_projects(committee, year)
+    for group_name, photographer_name, activities in ARTICLE_ACTIVITIES:
+        project = projects[group_name]
+        if project.status == ProjectStatus.IN_PROGRESS:
+            items = past_activities(activities, SCHOOL_YEAR, year, share)
+            _seed_project_activities(project, items, members[photographer_name].user, members, indicators)
+    existing = set(Achievement.objects.filter(committee=committee).values_list("title", flat=True))
+    for achieved_in, recorder, kind, title, level, day, body, credited, rank, group, pupils, words in PAST_ACHIEVEMENTS:
+        if achieved_in != year or title in existing or projects[group].status != ProjectStatus.IN_PROGRESS:
+            continue
+        achievement = achievement_services.achievement_record(
+            actor=members[recorder].user,
+            data=achievement_services.AchievementData(
+                kind=kind,
+                title=title,
+                level=level,
+                awarded_on=day,
+                rank=rank,
+                issuing_body=body,
+                members=[members[name] for name in credited.split()],
+                pupils=pupils,
+                word_count=words,
+                project=projects[group],
+            ),
+        )
+        achievement_services.achievement_verify(actor=secretary, achievement=achievement)
+    for project in projects.values():
+        if project.status == ProjectStatus.IN_PROGRESS:
+            project_services.project_conclude(actor=secretary, project=project, comment="项目按计划完成，同意结项。")
 
 
 def seed_demo_step(committees: list[Committee]) -> None:

@@ -78,6 +78,9 @@ def seed_catalogue(committee: Committee) -> None:
 
 
 SCHOOL_YEAR = "2024-2025"
+# 实施五年来: the article's projects ran in each of the five school years before the article's
+# year, each year a little smaller than the next (the share of the article year's figures).
+PAST_YEARS = {"2019-2020": 0.55, "2020-2021": 0.65, "2021-2022": 0.75, "2022-2023": 0.85, "2023-2024": 0.95}
 
 # The article's three projects: (group, type, title, background, goals, achievements, targets)
 ARTICLE_PROJECTS = [
@@ -186,6 +189,31 @@ def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
         services.score_record(
             actor=reviewer, project=project, scores=scores, recommendation=recommendation, comment=comment
         )
+
+
+@transaction.atomic
+def seed_past_year_projects(committee: Committee, year: str, share: float) -> None:
+    """The article's three projects in an earlier school year, approved and in progress, with smaller targets.
+
+    `activities.demo` seeds them, logs their activities and concludes them (after seed_projects).
+    """
+    secretary = User.objects.get(member__committee=committee, member__committee_role="secretary")
+    groups = {
+        group.name: group
+        for group in Group.objects.filter(branch__committee=committee).select_related("leader__user", "branch")
+    }
+    for seed, (group_name, type_name, title, background, goals, achievements, targets) in enumerate(ARTICLE_PROJECTS):
+        group = groups[group_name]
+        if MicroProject.objects.filter(group=group, title=title, school_year=year).exists():
+            continue
+        leader = group.leader.user
+        scaled = [(name, max(1, round(value * share))) for name, value in targets]
+        data = _application(committee, group, type_name, title, background, goals, achievements, scaled, year)
+        project = services.project_create(actor=leader, group=group, data=data)
+        project = services.project_submit(actor=leader, project=project)
+        _score_all(project, committee, seed + int(year[:4]))
+        services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
+        services.project_start(actor=leader, project=project)
 
 
 @transaction.atomic

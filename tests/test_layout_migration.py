@@ -49,7 +49,13 @@ with connection.cursor() as cursor:
         counts[table] = cursor.fetchone()[0]
     cursor.execute("SELECT app_label, model FROM django_content_type ORDER BY app_label, model")
     content_types = [list(row) for row in cursor.fetchall()]
-print(json.dumps({"counts": counts, "content_types": content_types}))
+    cursor.execute(
+        "SELECT committee_id, scope_kind, scope_id, school_year, month, figures FROM projects_statsnapshot"
+        " ORDER BY committee_id, scope_kind, scope_id, school_year, month"
+    )
+    snapshots = [[str(value) for value in row[:5]] + [json.loads(row[5]) if isinstance(row[5], str) else row[5]]
+                 for row in cursor.fetchall()]
+print(json.dumps({"counts": counts, "content_types": content_types, "snapshots": snapshots}))
 """
 
 # The old code's writes into every moved table: snapshots, an assessment round, a report file.
@@ -148,7 +154,15 @@ def test_the_old_layouts_database_migrates_keeping_every_row_and_figure(tmp_path
     after = json.loads(run(BASE_DIR, database_env, "-c", SNAPSHOT).splitlines()[-1])
 
     assert after["counts"] == before["counts"]
-    assert figures(BASE_DIR, database_env) == figures_before
+    # Every stored figure as it was (the statistics' definitions have moved on since; the next
+    # recompute applies them), and project_stats reads the moved snapshots as before.
+    assert after["snapshots"] == before["snapshots"]
+    figures_after = figures(BASE_DIR, database_env)
+    for year, data in figures_before.items():
+        assert [project["activities"] for project in figures_after[year]["projects"]] == [
+            project["activities"] for project in data["projects"]
+        ]
+        assert figures_after[year]["totals"]["activities"] == data["totals"]["activities"]
     content_types = {tuple(row) for row in after["content_types"]}
     for app, models in MOVED.items():
         for model in models:

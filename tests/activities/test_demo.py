@@ -73,7 +73,8 @@ def test_running_seed_demo_twice_changes_nothing(settings, media_root):
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
     assert stored_files(media_root) == files
-    assert 40 <= first["activities"] <= 75
+    # The article's year (71 logs) and the five before it, each a little smaller.
+    assert 250 <= first["activities"] <= 400
     assert first["revisions"] == 0
     assert first["photos"] == len(files)
 
@@ -93,7 +94,9 @@ def test_activity_logs_add_up_to_the_article_over_the_school_year(seeded):
         progress = project_progress(_project(seeded, group_name))
         assert progress and all(item.percent >= 100 for item in progress), group_name
 
-    logs = ActivityLog.objects.filter(project__committee=seeded).select_related("project__group__leader")
+    logs = ActivityLog.objects.filter(project__committee=seeded, project__school_year="2024-2025").select_related(
+        "project__group__leader"
+    )
     assert all(datetime.date(2024, 9, 1) <= log.date <= datetime.date(2025, 6, 30) for log in logs)
     assert all(log.created_by_id == log.project.group.leader.user_id for log in logs)
     assert len({(log.date.year, log.date.month) for log in logs}) >= 9  # for the trend charts
@@ -101,9 +104,10 @@ def test_activity_logs_add_up_to_the_article_over_the_school_year(seeded):
 
 
 def test_verified_achievements_by_level_are_the_article_ones(seeded):
+    # The article's, and those of the five years before it (demo_history.PAST_ACHIEVEMENTS).
     assert verified_achievement_counts(seeded) == {
-        "school": 2,  # 《追逐流星》, 彭熙雅's collection
-        "district": 5,  # 刘琼蔚, 曾昕, 渝中区最美教师, two committee honours
+        "school": 2 + 3,  # 《追逐流星》, 彭熙雅's collection; two pupils' collections and 徐帆's 微课 before
+        "district": 5 + 7,  # 刘琼蔚, 曾昕, 渝中区最美教师, two committee honours; seven in the years before
         "city": 4,  # 重庆市骨干教师, the research topic, the 城口 一等奖, 2021 city honour
         "provincial": 1,  # 尹雪's 部级优课
         "national": 2,  # 人民网, 学习强国
@@ -117,7 +121,9 @@ def test_verified_achievements_by_level_are_the_article_ones(seeded):
     )
     honours = Achievement.objects.filter(committee=seeded, is_committee_honour=True)
     assert honours.count() == 3 and not honours.filter(members__isnull=False).exists()
-    pupils_works = Achievement.objects.filter(committee=seeded, kind=AchievementKind.PUPILS_WORK)
+    pupils_works = Achievement.objects.filter(
+        committee=seeded, kind=AchievementKind.PUPILS_WORK, project__school_year="2024-2025"
+    )
     assert pupils_works.aggregate(words=Sum("word_count"))["words"] == 160000
     assert set(pupils_works.values_list("members__name", flat=True)) == {"熊绪杨"}
     assert Achievement.objects.get(title="渝中区语文学科优质课竞赛一等奖").recorded_by.username == "leader3"
@@ -130,7 +136,11 @@ def test_most_activities_have_photos_by_the_group_with_display_sizes(
     seed_projects(daping)
     with django_capture_on_commit_callbacks(execute=True):
         demo.seed_activities(daping)
-    per_activity = ActivityLog.objects.annotate(photos_count=Count("photos")).values_list("photos_count", flat=True)
+    per_activity = (
+        ActivityLog.objects.filter(project__school_year="2024-2025")
+        .annotate(photos_count=Count("photos"))
+        .values_list("photos_count", flat=True)
+    )
     assert 0 in per_activity and max(per_activity) == 3
     assert sum(1 for count in per_activity if count) / len(per_activity) >= 0.8
     photos = Photo.objects.select_related("activity__project__group", "uploaded_by__member")
@@ -140,3 +150,24 @@ def test_most_activities_have_photos_by_the_group_with_display_sizes(
     for photo in photos:
         assert (media_root / photo.display_small.name).is_file()
         assert (media_root / photo.display_large.name).is_file()
+
+
+def test_the_five_years_before_the_article_grow_into_it_and_are_concluded(seeded):
+    """实施五年来: the same three projects every year since 2019-2020, each year a little bigger."""
+    by_year = {}
+    for year in ("2019-2020", "2020-2021", "2021-2022", "2022-2023", "2023-2024", "2024-2025"):
+        projects = MicroProject.objects.filter(
+            committee=seeded, school_year=year, group__name__in=["第一党小组", "第三党小组", "第五党小组"]
+        )
+        assert projects.count() == 3, year
+        logs = ActivityLog.objects.filter(project__in=projects)
+        start = datetime.date(int(year[:4]), 9, 1)
+        assert all(start <= log.date < start.replace(year=start.year + 1) for log in logs), year
+        by_year[year] = logs.count()
+        if year != "2024-2025":
+            assert set(projects.values_list("status", flat=True)) == {"concluded"}, year
+    counts = list(by_year.values())
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    # The 2021 city honour belongs to its own school year, as the statistics count it.
+    honour = Achievement.objects.get(committee=seeded, title="2021年重庆市教育系统先进基层党组织")
+    assert honour.project is None and honour.awarded_on == datetime.date(2021, 6, 30)

@@ -367,3 +367,13 @@ def test_a_scope_without_a_snapshot_is_computed_when_first_read(daping_id, login
         assert 'data-testid="computing"' not in content
     else:  # queued to the worker; the page says so and shows the live figure meanwhile
         assert 'data-testid="computing"' in content and "正在计算" in content
+
+
+def test_the_demos_five_year_trend_shows_five_years(daping_id, login):
+    from tests.stats.test_dashboards import chart_data
+
+    content = login(User.objects.get(username="secretary")).get(reverse("stats:dashboard_committee")).content.decode()
+    trend = chart_data(content, "trend")
+    assert trend["categories"] == ["2020-2021", "2021-2022", "2022-2023", "2023-2024", "2024-2025"]
+    activities = trend["series"][0]["values"]
+    assert activities == sorted(activities) and all(activities)
