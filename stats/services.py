@@ -203,6 +203,8 @@ class _PendingRecompute:
     def flush(self) -> None:
         self.done = True
         batches, self.scopes = self.scopes, {}
+        if not batches:
+            return
         by_year: dict[tuple[int, str], set[str] | None] = {}
         for (committee_id, school_year), scopes in batches.items():
             try:
@@ -234,20 +236,13 @@ def stats_queue(*, committee_id: int, school_year: str | None, scopes: Sequence[
         pending.flush()
         return
     pending = getattr(connection, "_stats_pending", None)
-    # Joined only while it is the latest on-commit callback: a burst of writes (a log, its
-    # participants, its values) shares one, and a callback registered later (as tests capture
-    # them, from a point on) is never folded into one registered before it.
-    registered = (
-        pending is not None
-        and not pending.done
-        and bool(connection.run_on_commit)
-        and connection.run_on_commit[-1][1] == pending.flush
-    )
-    if not registered:
-        pending = _PendingRecompute()
-        connection._stats_pending = pending
-        transaction.on_commit(pending.flush)
+    if pending is None or pending.done:
+        pending = connection._stats_pending = _PendingRecompute()
     pending.add(committee_id, school_year, scopes)
+    # One batch per transaction, its flush registered with every write: the first flush to run
+    # sends the batch, the others find it sent (a no-op). Registering once would lose the batch
+    # when only the callbacks from some point on run, as a test's capture of callbacks does.
+    transaction.on_commit(pending.flush)
 
 
 def _after_commit(committee_id: int, school_year: str, scopes: list[str] | None) -> None:

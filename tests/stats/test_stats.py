@@ -150,7 +150,7 @@ def recomputations():
 
     def count(sender=None, args=None, **_kwargs) -> None:
         if sender is not None and sender.name == "stats.tasks.recompute_stats_for":
-            seen.append((args[0], args[1], tuple(args[2])))
+            seen.append((args[0], args[1], tuple(args[2] or ("*",))))
 
     task_prerun.connect(count, weak=False)
     yield seen

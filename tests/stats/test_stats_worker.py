@@ -58,7 +58,7 @@ def worker():
 
     def count(sender=None, args=None, **_kwargs) -> None:
         if sender is not None and sender.name == "stats.tasks.recompute_stats_for":
-            runs.append((args[0], args[1], tuple(args[2])))
+            runs.append((args[0], args[1], tuple(args[2] or ("*",))))
 
     task_prerun.connect(count, weak=False)
     app.control.purge()
