@@ -102,7 +102,7 @@ def test_teacher_records_an_award_the_committee_verifies_one_and_rejects_another
         level="区级",
         rank="一等奖",
         body="重庆市渝中区教育委员会",
-        date="2025-11-20",
+        date="2025-05-20",
     )
     form = page.get_by_test_id("achievement-form")
     form.get_by_label("关联微项目（可选）").select_option(value=str(helping_project.pk))
@@ -157,7 +157,7 @@ def test_teacher_records_an_award_the_committee_verifies_one_and_rejects_another
     expect(page.get_by_role("heading", level=1)).to_have_text("待审核成果")
     expect(page.get_by_test_id("queue-item")).to_have_count(2)
     award_item = page.get_by_test_id("queue-item").filter(has_text=AWARD)
-    expect(award_item).to_contain_text("获奖 · 区级 · 一等奖 · 2025-11-20 · 重庆市渝中区教育委员会")
+    expect(award_item).to_contain_text("获奖 · 区级 · 一等奖 · 2025-05-20 · 重庆市渝中区教育委员会")
     expect(award_item).to_contain_text("张玺 填报")
     expect(award_item.get_by_role("link", name="查看证书")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "achievement-queue-375.png"), full_page=True)
@@ -208,7 +208,7 @@ def test_teacher_records_an_award_the_committee_verifies_one_and_rejects_another
         _portrait_shows(page, verified="1", pending=None)
         portrait_list = page.get_by_test_id("portrait-achievement-list")
         expect(portrait_list.get_by_role("link", name=AWARD)).to_be_visible()
-        expect(portrait_list.locator("li").filter(has_text=AWARD)).to_contain_text("区级 · 一等奖 · 获奖 · 2025-11")
+        expect(portrait_list.locator("li").filter(has_text=AWARD)).to_contain_text("区级 · 一等奖 · 获奖 · 2025-05")
         expect(portrait_list).not_to_contain_text(ARTICLE)
         _fits_phone(page)
     page.screenshot(path=str(artifacts_dir / "achievement-group-portrait-375.png"), full_page=True)
@@ -230,7 +230,7 @@ def test_teacher_records_an_award_the_committee_verifies_one_and_rejects_another
     assert list(award.members.all()) == [teacher]
     assert award.project == helping_project
     assert award.issuing_body == "重庆市渝中区教育委员会"
-    assert award.awarded_on.isoformat() == "2025-11-20"
+    assert award.awarded_on.isoformat() == "2025-05-20"
     assert award.certificate_name == "获奖证书.jpg"
     stored = Path(award.certificate.path)
     assert stored.is_file() and stored.name != "获奖证书.jpg"

@@ -47,7 +47,7 @@ def test_leader_logs_an_activity_teacher_adds_photos_and_progress_moves(
 
     page.get_by_test_id("add-activity").click()
     form = page.get_by_test_id("activity-form")
-    form.get_by_label("活动日期").fill("2025-10-15")
+    form.get_by_label("活动日期").fill("2024-10-15")
     form.get_by_label("活动类型").select_option(label="一对一助学")
     form.get_by_label("活动名称").fill("周三放学后一对一辅导")
     form.get_by_label("活动地点").fill("三年级教室")

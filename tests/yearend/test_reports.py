@@ -62,20 +62,21 @@ def school_year(daping, leader_a, teacher, secretary, django_capture_on_commit_c
         )
     # Made in process already in the embedded run; with REDIS_URL the task only went to the broker.
     make_photo_display_sizes.apply(args=[uploaded.saved[0].pk])
-    achievement = achievement_services.achievement_record(
-        actor=leader_a,
-        data=achievement_services.AchievementData(
-            kind=AchievementKind.AWARD,
-            title=ACHIEVEMENT,
-            level=AchievementLevel.CITY,
-            rank=AchievementRank.FIRST,
-            awarded_on=datetime.date(2025, 5, 16),
-            issuing_body="重庆市教育科学研究院",
-            members=[teacher.member],
-            project=project,
-        ),
-    )
-    achievement_services.achievement_verify(actor=secretary, achievement=achievement)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, so the statistics hear of it
+        achievement = achievement_services.achievement_record(
+            actor=leader_a,
+            data=achievement_services.AchievementData(
+                kind=AchievementKind.AWARD,
+                title=ACHIEVEMENT,
+                level=AchievementLevel.CITY,
+                rank=AchievementRank.FIRST,
+                awarded_on=datetime.date(2025, 5, 16),
+                issuing_body="重庆市教育科学研究院",
+                members=[teacher.member],
+                project=project,
+            ),
+        )
+        achievement_services.achievement_verify(actor=secretary, achievement=achievement)
     return project
 
 
