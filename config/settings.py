@@ -129,7 +129,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # Concurrent writes on the embedded run: a write transaction takes the write lock at
+            # BEGIN (a deferred one that reads first cannot wait for it and fails at once with
+            # "database is locked"), the WAL journal lets readers go on while one writes, and a
+            # writer waits up to 20 s for the lock (the busy timeout) instead of failing.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -163,6 +171,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The stock finders, except that a path outside their folders is "not found" (a 404 from the
+# development static handler) rather than a SuspiciousFileOperation 500.
+STATICFILES_FINDERS = [
+    "config.static_finders.ContainedFileSystemFinder",
+    "config.static_finders.ContainedAppDirectoriesFinder",
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
