@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
 from projects.forms import iso_date_input
 
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -43,7 +44,9 @@ class AchievementForm(_CertificateMixin):
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
     issuing_body = forms.CharField(label=_("颁发单位"), max_length=100, required=False)
-    awarded_on = forms.DateField(label=_("获得日期"), widget=iso_date_input())
+    awarded_on = forms.DateField(
+        label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
+    )
     members = forms.ModelMultipleChoiceField(
         label=_("获得者（党员）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -54,7 +57,13 @@ class AchievementForm(_CertificateMixin):
         help_text=_("学生作品填写学生姓名，多名学生用顿号分隔"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    word_count = forms.IntegerField(label=_("字数"), required=False, min_value=0, help_text=_("学生作品的字数，可不填"))
+    word_count = forms.IntegerField(
+        label=_("字数"),
+        required=False,
+        min_value=0,
+        max_value=bounds.WORD_COUNT_MAX,
+        help_text=_("学生作品的字数，可不填"),
+    )
     project = forms.ModelChoiceField(label=_("关联微项目（可选）"), queryset=None, required=False)
     field_order = [
         "kind",
@@ -105,7 +114,9 @@ class CommitteeHonourForm(_CertificateMixin):
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
     issuing_body = forms.CharField(label=_("授予单位"), max_length=100, required=False)
-    awarded_on = forms.DateField(label=_("获得日期"), widget=iso_date_input())
+    awarded_on = forms.DateField(
+        label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
+    )
     field_order = ["kind", "title", "level", "rank", "issuing_body", "awarded_on", "certificate"]
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import input_bounds as bounds
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -62,8 +63,12 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
         raise ActivityError(_("请选择等次。"))
     if data.awarded_on > timezone.localdate():
         raise ActivityError(_("获得日期不能晚于今天。"))
+    if message := bounds.date_window_error(data.awarded_on, past_only=True):
+        raise ActivityError(_("获得日期：%(reason)s") % {"reason": message})
     if data.word_count is not None and data.word_count < 0:
         raise ActivityError(_("字数不能为负数。"))
+    if data.word_count is not None and data.word_count > bounds.WORD_COUNT_MAX:
+        raise ActivityError(_("字数不能超过 %(max)s。") % {"max": bounds.WORD_COUNT_MAX})
     if data.project is not None and data.project.committee_id != committee_id:
         raise ActivityError(_("关联项目不存在。"))
     if data.is_committee_honour:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import input_bounds as bounds
 from members.models import Member, User
 from projects.models import Indicator, MicroProject
 
@@ -63,10 +64,16 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
         raise ActivityError(_("请选择活动类型。"))
     if data.date > timezone.localdate():
         raise ActivityError(_("活动日期不能晚于今天。"))
+    if message := bounds.date_window_error(data.date, past_only=True):
+        raise ActivityError(_("活动日期：%(reason)s") % {"reason": message})
     if data.beneficiaries_count < 0:
         raise ActivityError(_("受益人数不能为负数。"))
-    if data.duration_hours < 0:
+    if data.beneficiaries_count > bounds.BENEFICIARIES_MAX:
+        raise ActivityError(_("受益人数不能超过 %(max)s。") % {"max": bounds.BENEFICIARIES_MAX})
+    if not Decimal(data.duration_hours).is_finite() or data.duration_hours < 0:
         raise ActivityError(_("活动时长不能为负数。"))
+    if data.duration_hours > bounds.ACTIVITY_HOURS_MAX:
+        raise ActivityError(_("活动时长不能超过 %(max)s 小时。") % {"max": bounds.ACTIVITY_HOURS_MAX})
     for member in data.participants:
         if member.committee_id != project.committee_id:
             raise ActivityError(_("参与党员 %(name)s 不是本校党员。") % {"name": member.name})
@@ -76,8 +83,13 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
     for item in data.indicator_values:
         if item.indicator.committee_id != project.committee_id:
             raise ActivityError(_("指标不存在。"))
-        if item.value <= 0:
+        if not Decimal(item.value).is_finite() or item.value <= 0:
             raise ActivityError(_("指标「%(name)s」的完成值必须大于 0。") % {"name": item.indicator.name})
+        if item.value > bounds.INDICATOR_VALUE_MAX:
+            raise ActivityError(
+                _("指标「%(name)s」的完成值不能超过 %(max)s。")
+                % {"name": item.indicator.name, "max": bounds.INDICATOR_VALUE_MAX}
+            )
 
 
 def _write_activity(activity: ActivityLog, data: ActivityData) -> None:

@@ -4,6 +4,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
+
 from .enums import ProjectStatus
 
 SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
@@ -61,8 +63,8 @@ def iso_date_input() -> forms.DateInput:
 
 class PhaseForm(forms.Form):
     title = forms.CharField(label=_("阶段"), max_length=100)
-    starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input())
-    ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input())
+    starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
+    ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
     description = forms.CharField(label=_("主要工作"), max_length=500, required=False)
 
     def clean(self):
@@ -74,7 +76,13 @@ class PhaseForm(forms.Form):
 
 class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
-    target_value = forms.DecimalField(label=_("目标值"), min_value=0.01, max_digits=12, decimal_places=2)
+    target_value = forms.DecimalField(
+        label=_("目标值"),
+        min_value=Decimal("0.01"),
+        max_value=bounds.INDICATOR_VALUE_MAX,
+        max_digits=12,
+        decimal_places=2,
+    )
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Group
+from config import input_bounds as bounds
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -183,9 +184,14 @@ def _write_application(project: MicroProject, data: ApplicationData) -> None:
     for target in data.targets:
         if target.indicator.committee_id != project.committee_id:
             raise ProjectError(_("指标不存在。"))
-        if target.target_value <= 0:
+        if not Decimal(target.target_value).is_finite() or target.target_value <= 0:
             raise ProjectError(_("目标值必须大于 0。"))
+        if target.target_value > bounds.INDICATOR_VALUE_MAX:
+            raise ProjectError(_("目标值不能超过 %(max)s。") % {"max": bounds.INDICATOR_VALUE_MAX})
     for phase in data.phases:
+        for day in (phase.starts_on, phase.ends_on):
+            if message := bounds.date_window_error(day, past_only=False):
+                raise ProjectError(_("阶段「%(title)s」：%(reason)s") % {"title": phase.title, "reason": message})
         if phase.ends_on < phase.starts_on:
             raise ProjectError(_("阶段「%(title)s」的结束日期早于开始日期。") % {"title": phase.title})
 
