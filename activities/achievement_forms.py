@@ -124,6 +124,7 @@ class RejectionForm(forms.Form):
     reason = forms.CharField(
         label=_("未通过原因"),
         max_length=1000,
+        error_messages={"required": _("请写明未通过的原因。")},
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("填报人会看到这条原因"),
     )

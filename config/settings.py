@@ -184,6 +184,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads: reject absurd request bodies early; per-file limits live in the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files in one request (Django's default, stated): the photo upload takes 30 at a time and says so;
+# past this the request is refused before any file is read, with the portal's own Chinese 400 page.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -55,6 +55,21 @@ class ApplicationForm(forms.Form):
     def clean_school_year(self) -> str:
         return clean_school_year(self.cleaned_data["school_year"])
 
+    def clean(self):
+        data = super().clean()
+        group = self.fields["group"]
+        if "group" in self._errors and isinstance(group.widget, forms.HiddenInput) and group.initial is not None:
+            # The page was made for a group the user no longer applies for (moved, or the page is
+            # old): the hidden field's error would be invisible, so say it above the form and
+            # offer the one group there is now, keeping everything else the user typed.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("group")] = str(group.initial.pk)
+            self.add_error(
+                None,
+                _("申报党小组已变更为「%(group)s」，请核对后再次提交。") % {"group": group.initial.name},
+            )
+        return data
+
 
 def iso_date_input() -> forms.DateInput:
     """An <input type="date">: browsers only accept an ISO value, not the locale's 2025/09/01."""

@@ -230,8 +230,13 @@ def achievement_reject(request: HttpRequest, achievement_id: int) -> HttpRespons
     achievement = _reviewable(request, achievement_id)
     form = RejectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请写明未通过的原因。"))
-        return _back(request, achievement)
+        # The reason stays in the form with its own message (empty, or too long) beside it.
+        return render(
+            request,
+            "activities/achievement_detail.html",
+            {"achievement": achievement, "rejection_form": form},
+            status=200,
+        )
     try:
         achievement_services.achievement_reject(
             actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]
