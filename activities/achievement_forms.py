@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.idempotency import ClientIdField
 from projects.forms import iso_date_input
 
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -34,6 +35,7 @@ class _CertificateMixin(forms.Form):
         help_text=_("证书照片（JPEG、PNG、WebP、HEIC）或 PDF，不超过 15 MB"),
         widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
     )
+    client_id = ClientIdField()
 
 
 class AchievementForm(_CertificateMixin):

@@ -6,6 +6,7 @@ with the content it judged, is kept as a revision. Verified achievements are fin
 
 import dataclasses
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import input_bounds as bounds
+from config.idempotency import ClientIdInUse, create_once
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -110,10 +112,17 @@ def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, str]:
 
 
 @transaction.atomic
-def achievement_record(*, actor: User, data: AchievementData, certificate: UploadedFile | None = None) -> Achievement:
+def achievement_record(
+    *,
+    actor: User,
+    data: AchievementData,
+    certificate: UploadedFile | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Achievement:
     """Record an achievement for oneself, one's group (a leader) or anyone of the school (the committee).
 
-    It waits as 待审核 until the secretary or a committee member verifies it.
+    It waits as 待审核 until the secretary or a committee member verifies it. With a `client_id`
+    (the form's one-time id) a repeated post answers with the achievement the first one made.
     """
     require_permission(actor, "activities.record_achievement", None, _("只有本校党员可以填报成果。"))
     committee_id = roles_of(actor).committee_id
@@ -131,8 +140,18 @@ def achievement_record(*, actor: User, data: AchievementData, certificate: Uploa
         project=data.project,
         is_committee_honour=data.is_committee_honour,
         recorded_by=actor,
+        client_id=client_id,
     )
-    return achievement_save(achievement, data=data, certificate=certificate)
+    try:
+        return create_once(
+            Achievement,
+            client_id,
+            owner="recorded_by",
+            actor=actor,
+            create=lambda: achievement_save(achievement, data=data, certificate=certificate),
+        )
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
 
 
 def achievement_save(

@@ -5,6 +5,7 @@ for the user. Edits and archives keep a revision with the content before the cha
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import input_bounds as bounds
+from config.idempotency import ClientIdInUse, create_once
 from members.models import Member, User
 from projects.models import Indicator, MicroProject
 
@@ -139,8 +141,14 @@ def _revise(activity: ActivityLog, actor: User, action: RevisionAction) -> Activ
 
 
 @transaction.atomic
-def activity_log_create(*, actor: User, project: MicroProject, data: ActivityData) -> ActivityLog:
-    """File an activity of an approved or in-progress project: the group's leader or a member they delegated."""
+def activity_log_create(
+    *, actor: User, project: MicroProject, data: ActivityData, client_id: uuid.UUID | None = None
+) -> ActivityLog:
+    """File an activity of an approved or in-progress project: the group's leader or a member they delegated.
+
+    With a `client_id` (the form's one-time id, or later the phone's own id for the record) a
+    repeated post answers with the activity the first one made, and two racing posts make one.
+    """
     project = _lock_project(project)
     require_permission(
         actor,
@@ -149,9 +157,19 @@ def activity_log_create(*, actor: User, project: MicroProject, data: ActivityDat
         _("只有本党小组的组长或获组长授权的党员可以为已立项或实施中的项目填写活动记录。"),
     )
     _check_activity(project, data)
-    activity = ActivityLog(project=project, created_by=actor)
-    _write_activity(activity, data)
-    project_figures_changed(project)
+
+    def create() -> ActivityLog:
+        activity = ActivityLog(project=project, created_by=actor, client_id=client_id)
+        _write_activity(activity, data)
+        project_figures_changed(project)
+        return activity
+
+    try:
+        activity = create_once(ActivityLog, client_id, owner="created_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
+    if activity.project_id != project.pk:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
     return activity
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.idempotency import ClientIdField
 from projects.forms import iso_date_input
 
 from .enums import ActivityType
@@ -42,6 +43,7 @@ class ActivityForm(forms.Form):
         help_text=_("不超过 744 小时（31 天 × 24 小时）"),
     )
     narrative = forms.CharField(label=_("活动纪实"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    client_id = ClientIdField()
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,3 +134,4 @@ class PhotoUploadForm(forms.Form):
         help_text=_("可一次选择多张，手机可直接拍照；JPEG、PNG、WebP 或 HEIC，每张不超过 15 MB"),
     )
     caption = forms.CharField(label=_("照片说明"), max_length=200, required=False)
+    client_id = ClientIdField()

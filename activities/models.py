@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.idempotency import client_id_field
 
 from .enums import (
     AchievementKind,
@@ -68,6 +69,7 @@ class ActivityLog(FastChoiceDisplay, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )
     is_archived = models.BooleanField(_("已归档"), default=False)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -170,6 +172,7 @@ class Photo(models.Model):
     display_failures = models.PositiveSmallIntegerField(_("缩略图生成失败次数"), default=0)
     display_failed_at = models.DateTimeField(_("缩略图最近生成失败时间"), null=True, blank=True)
     is_archived = models.BooleanField(_("已归档"), default=False)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -239,6 +242,7 @@ class Achievement(FastChoiceDisplay, models.Model):
     )
     verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     rejection_reason = models.TextField(_("未通过原因"), blank=True)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.idempotency import ClientIdField
 
 from .enums import ProjectStatus
 
@@ -39,6 +40,7 @@ class ApplicationForm(forms.Form):
         help_text=_("PDF、Word（.docx）或 Excel（.xlsx），不超过 10 MB"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
     )
+    client_id = ClientIdField()
 
     def __init__(self, *args, groups, project_types, participants, **kwargs):
         super().__init__(*args, **kwargs)

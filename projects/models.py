@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.idempotency import client_id_field
 
 from .enums import (
     CatalogueAction,
@@ -150,6 +151,7 @@ class MicroProject(FastChoiceDisplay, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
     )
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)

@@ -5,6 +5,7 @@ message, and writes a ProjectEvent, so the timeline tells who did what, when and
 """
 
 import datetime
+import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Group
 from config import input_bounds as bounds
+from config.idempotency import ClientIdInUse, create_once
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -238,27 +240,45 @@ def _snapshot(data: ApplicationData) -> dict:
 
 @transaction.atomic
 def project_create(
-    *, actor: User, group: Group, data: ApplicationData, attachment: UploadedFile | None = None
+    *,
+    actor: User,
+    group: Group,
+    data: ApplicationData,
+    attachment: UploadedFile | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> MicroProject:
-    """A new draft application for the actor's group (the actor must lead it)."""
+    """A new draft application for the actor's group (the actor must lead it).
+
+    With a `client_id` (the form's one-time id) a repeated post answers with the application the
+    first one made, and two racing posts make one.
+    """
     roles = roles_of(actor)
     if group.pk not in roles.led_group_ids:
         raise ProjectError(_("只有本党小组的党小组长可以申报项目。"))
-    project = MicroProject(
-        committee_id=group.branch.committee_id,
-        group=group,
-        title=data.title,
-        school_year=data.school_year,
-        created_by=actor,
-    )
     if attachment is not None:
         check_attachment(attachment)
-        project.attachment = attachment
-        project.attachment_name = attachment.name[:255]
-    project.save()
-    _write_application(project, data)
-    _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
-    return project
+
+    def create() -> MicroProject:
+        project = MicroProject(
+            committee_id=group.branch.committee_id,
+            group=group,
+            title=data.title,
+            school_year=data.school_year,
+            created_by=actor,
+            client_id=client_id,
+        )
+        if attachment is not None:
+            project.attachment = attachment
+            project.attachment_name = attachment.name[:255]
+        project.save()
+        _write_application(project, data)
+        _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
+        return project
+
+    try:
+        return create_once(MicroProject, client_id, owner="created_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise ProjectError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
 
 
 @transaction.atomic

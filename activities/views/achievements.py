@@ -104,6 +104,7 @@ def _record(request: HttpRequest, form, *, is_committee_honour: bool) -> Achieve
             actor=request.user,
             data=_achievement_data(form.cleaned_data, is_committee_honour=is_committee_honour),
             certificate=form.cleaned_data["certificate"] or None,
+            client_id=form.cleaned_data["client_id"],
         )
     except ActivityError as error:
         form.add_error(None, error.message)

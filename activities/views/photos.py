@@ -50,7 +50,11 @@ def photo_upload(request: HttpRequest, activity_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         result = photo_services.photo_upload(
-            actor=request.user, activity=activity, files=data.get("photos", []), caption=data.get("caption", "")
+            actor=request.user,
+            activity=activity,
+            files=data.get("photos", []),
+            caption=data.get("caption", ""),
+            client_id=data.get("client_id"),
         )
     except ActivityError as error:
         messages.error(request, error.message)

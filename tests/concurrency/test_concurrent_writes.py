@@ -1,10 +1,11 @@
 """The embedded SQLite run takes concurrent writes: no "database is locked" 500, no duplicate.
 
 A real server (gunicorn, four worker processes, DEBUG on as in `make run`) on an SQLite file
-seeded with the demo takes, all released at once: each reviewer's score sheet posted twice,
-a new application from each of the six group leaders and two activity logs from each leader
-of a project in progress. Every post must answer with its redirect, and the database must hold
-exactly one sheet per reviewer, each application once and each activity log once.
+seeded with the demo takes, all released at once and each posted twice as a double tap would
+(the same form, so the same one-time id): each reviewer's score sheet, a new application from
+each of the six group leaders and two activity logs from each leader of a project in progress.
+Every post must answer with its redirect, and the database must hold exactly one sheet per
+reviewer, each application once and each activity log once.
 """
 
 import os
@@ -118,18 +119,13 @@ def test_concurrent_posts_on_embedded_sqlite_give_no_500_and_no_duplicate(server
             fields |= scores | {"comment": f"{name} 第 {round_number} 轮评审意见"}
             posts += [(session, url, fields), (session, url, fields)]  # a double tap
         for name in LEADERS:
-            posts.append(
-                _prepared(
-                    sessions[name],
-                    base,
-                    "/projects/new/",
-                    title=f"{name} 并发申报 {round_number}",
-                    school_year="2026-2027",
-                )
+            application = _prepared(
+                sessions[name], base, "/projects/new/", title=f"{name} 并发申报 {round_number}", school_year="2026-2027"
             )
+            posts += [application, application]
         for project_id, leader in in_progress:
             for n in range(2):
-                posts.append(
+                posts += 2 * [
                     _prepared(
                         sessions[leader],
                         base,
@@ -140,7 +136,7 @@ def test_concurrent_posts_on_embedded_sqlite_give_no_500_and_no_duplicate(server
                         beneficiaries_count="12",
                         duration_hours="1.5",
                     )
-                )
+                ]
 
         answers = _fire_at_once(posts)
         assert {status for _, status in answers} == {302}, [a for a in answers if a[1] != 302]
