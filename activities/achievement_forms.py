@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.idempotency import ClientIdField
+from config.text_input import TitleField
 from projects.forms import iso_date_input
 
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -42,10 +43,10 @@ class AchievementForm(_CertificateMixin):
     """An achievement of members (or pupils); whom one may credit is decided by the choices given."""
 
     kind = forms.ChoiceField(label=_("成果类别"), choices=AchievementKind.choices)
-    title = forms.CharField(label=_("成果名称"), max_length=200)
+    title = TitleField(label=_("成果名称"), max_length=200)
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
-    issuing_body = forms.CharField(label=_("颁发单位"), max_length=100, required=False)
+    issuing_body = TitleField(label=_("颁发单位"), max_length=100, required=False)
     awarded_on = forms.DateField(
         label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
     )
@@ -112,10 +113,10 @@ class CommitteeHonourForm(_CertificateMixin):
     """An honour of the committee itself, e.g. 先进基层党组织."""
 
     kind = forms.ChoiceField(label=_("成果类别"), choices=COMMITTEE_HONOUR_KINDS, initial=AchievementKind.HONOUR)
-    title = forms.CharField(label=_("荣誉名称"), max_length=200, initial=_("先进基层党组织"))
+    title = TitleField(label=_("荣誉名称"), max_length=200, initial=_("先进基层党组织"))
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
-    issuing_body = forms.CharField(label=_("授予单位"), max_length=100, required=False)
+    issuing_body = TitleField(label=_("授予单位"), max_length=100, required=False)
     awarded_on = forms.DateField(
         label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from config import input_bounds as bounds
 from config.idempotency import ClientIdInUse, create_once
+from config.text_input import clean_title
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -55,7 +56,7 @@ class AchievementData:
 
 def _check_achievement(actor: User, committee_id: int, data: AchievementData) -> None:
     roles = roles_of(actor)
-    if not data.title.strip():
+    if not clean_title(data.title):
         raise ActivityError(_("请填写成果名称。"))
     if data.kind not in AchievementKind.values:
         raise ActivityError(_("请选择成果类别。"))
@@ -130,7 +131,7 @@ def achievement_record(
     achievement = Achievement(
         committee_id=committee_id,
         kind=data.kind,
-        title=data.title.strip(),
+        title=clean_title(data.title),
         level=data.level,
         rank=data.rank,
         issuing_body=data.issuing_body.strip(),
@@ -269,7 +270,7 @@ def achievement_update(
         snapshot=achievement_snapshot(achievement),
     )
     achievement.kind = data.kind
-    achievement.title = data.title.strip()
+    achievement.title = clean_title(data.title)
     achievement.level = data.level
     achievement.rank = data.rank
     achievement.issuing_body = data.issuing_body.strip()

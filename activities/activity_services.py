@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from config import input_bounds as bounds
 from config.idempotency import ClientIdInUse, create_once
+from config.text_input import clean_title
 from members.models import Member, User
 from projects.models import Indicator, MicroProject
 
@@ -60,7 +61,7 @@ def lock_activity(activity: ActivityLog) -> ActivityLog:
 
 
 def _check_activity(project: MicroProject, data: ActivityData) -> None:
-    if not data.title.strip():
+    if not clean_title(data.title):
         raise ActivityError(_("请填写活动名称。"))
     if data.activity_type not in ActivityType.values:
         raise ActivityError(_("请选择活动类型。"))
@@ -97,7 +98,7 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
 def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
     activity.date = data.date
     activity.activity_type = data.activity_type
-    activity.title = data.title.strip()
+    activity.title = clean_title(data.title)
     activity.place = data.place.strip()
     activity.beneficiaries_count = data.beneficiaries_count
     activity.beneficiaries = data.beneficiaries.strip()

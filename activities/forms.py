@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.idempotency import ClientIdField
+from config.text_input import TitleField
 from projects.forms import iso_date_input
 
 from .enums import ActivityType
@@ -22,8 +23,8 @@ class ActivityForm(forms.Form):
         validators=[bounds.DateWindowValidator(past_only=True)],
     )
     activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", "---------"), *ActivityType.choices])
-    title = forms.CharField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
-    place = forms.CharField(label=_("活动地点"), max_length=100, required=False)
+    title = TitleField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
+    place = TitleField(label=_("活动地点"), max_length=100, required=False)
     participants = forms.ModelMultipleChoiceField(
         label=_("参与党员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -133,5 +134,5 @@ class PhotoUploadForm(forms.Form):
         required=False,
         help_text=_("可一次选择多张，手机可直接拍照；JPEG、PNG、WebP 或 HEIC，每张不超过 15 MB"),
     )
-    caption = forms.CharField(label=_("照片说明"), max_length=200, required=False)
+    caption = TitleField(label=_("照片说明"), max_length=200, required=False)
     client_id = ClientIdField()

@@ -6,26 +6,42 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.idempotency import ClientIdField
+from config.text_input import CodeField, TitleField, nfkc
 
 from .enums import ProjectStatus
 
-SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+SCHOOL_YEAR_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{4})$", re.ASCII)
 
 
 def clean_school_year(value: str) -> str:
-    match = SCHOOL_YEAR_PATTERN.match(value.strip())
+    """Two consecutive years, 2000 at the earliest and at most two years ahead: "2025-2026".
+
+    NFKC first, so full-width ２０２５－２０２６ is the same year as 2025-2026, never another one.
+    """
+    text = nfkc(value)
+    match = SCHOOL_YEAR_PATTERN.match(text)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
         raise forms.ValidationError(_("学年格式应为“2024-2025”，后一年比前一年大 1。"))
-    return value.strip()
+    first = int(match.group(1))
+    latest = bounds.latest_date().year
+    if not bounds.EARLIEST_DATE.year <= first <= latest:
+        raise forms.ValidationError(
+            _("学年应在 %(earliest)s 到 %(latest)s 之间。")
+            % {
+                "earliest": f"{bounds.EARLIEST_DATE.year}-{bounds.EARLIEST_DATE.year + 1}",
+                "latest": f"{latest}-{latest + 1}",
+            }
+        )
+    return text
 
 
 class ApplicationForm(forms.Form):
     """The application's own fields; a draft needs only a title and a school year."""
 
     group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True)
-    title = forms.CharField(label=_("项目名称"), max_length=100)
+    title = TitleField(label=_("项目名称"), max_length=100)
     project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False)
-    school_year = forms.CharField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
+    school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
     background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     expected_achievements = forms.CharField(
@@ -79,7 +95,7 @@ def iso_date_input() -> forms.DateInput:
 
 
 class PhaseForm(forms.Form):
-    title = forms.CharField(label=_("阶段"), max_length=100)
+    title = TitleField(label=_("阶段"), max_length=100)
     starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
     ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
     description = forms.CharField(label=_("主要工作"), max_length=500, required=False)
