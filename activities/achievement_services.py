@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config import input_bounds as bounds
+from config.document_checks import EXTENSIONS, DocumentKind, DocumentRefused, check_pdf, image_kind
 from config.idempotency import ClientIdInUse, create_once
 from config.text_input import clean_title
 from members.models import Member, User
@@ -96,20 +97,26 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
             )
 
 
-def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, str]:
-    """A certificate is a photo (cleaned like any photo) or a PDF within the size limit."""
+def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, DocumentKind]:
+    """A certificate is a photo (re-encoded like any photo) or a PDF that only shows pages,
+    judged by its content; its kind is stored and decides how it is served."""
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if head == b"%PDF-":
         if upload.size is None or upload.size > MAX_CERTIFICATE_BYTES:
             raise ActivityError(_("证书文件超过 %(limit)s MB。") % {"limit": MAX_CERTIFICATE_BYTES // (1024 * 1024)})
-        return ContentFile(upload.read()), ".pdf"
+        data = upload.read(MAX_CERTIFICATE_BYTES + 1)
+        upload.seek(0)
+        try:
+            return ContentFile(data), check_pdf(data)
+        except DocumentRefused as refused:
+            raise ActivityError(_("证书未通过检查：%(reason)s") % {"reason": refused.message}) from refused
     try:
         clean = images.clean_upload(upload)
     except ImageRefused as refused:
         raise ActivityError(_("证书只能是图片或 PDF 文件：%(reason)s") % {"reason": refused.message}) from refused
-    return ContentFile(clean.content), clean.extension
+    return ContentFile(clean.content), image_kind(clean.extension)
 
 
 @transaction.atomic
@@ -166,9 +173,10 @@ def achievement_save(
     stored_name = ""
     try:
         if certificate is not None:
-            content, extension = _clean_certificate(certificate)
-            achievement.certificate.save(f"certificate{extension}", content, save=False)
+            content, kind = _clean_certificate(certificate)
+            achievement.certificate.save(f"certificate{EXTENSIONS[kind]}", content, save=False)
             achievement.certificate_name = (certificate.name or "")[:255]
+            achievement.certificate_kind = kind
             stored_name = achievement.certificate.name
         achievement.save()
         achievement.members.set([] if data.is_committee_honour else data.members)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.document_checks import DocumentKind
 from config.idempotency import client_id_field
 
 from .enums import (
@@ -226,6 +227,8 @@ class Achievement(FastChoiceDisplay, models.Model):
     )
     certificate = models.FileField(_("证书"), upload_to=certificate_path, max_length=200, blank=True)
     certificate_name = models.CharField(_("证书原文件名"), max_length=255, blank=True)
+    # What the upload was found to be; it is served with this kind's Content-Type, never by name.
+    certificate_kind = models.CharField(_("证书类型"), max_length=10, choices=DocumentKind.choices, blank=True)
     status = models.CharField(
         _("审核状态"), max_length=20, choices=AchievementStatus.choices, default=AchievementStatus.PENDING
     )

@@ -53,8 +53,10 @@ class ApplicationForm(forms.Form):
     attachment = forms.FileField(
         label=_("附件（可选）"),
         required=False,
-        help_text=_("PDF、Word（.docx）或 Excel（.xlsx），不超过 10 MB"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
+        help_text=_(
+            "PDF、Word（.docx）、Excel（.xlsx）或 PowerPoint（.pptx），不超过 10 MB；不接受含宏或外部链接的文件"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx"}),
     )
     client_id = ClientIdField()
 

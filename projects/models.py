@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.document_checks import DocumentKind
 from config.idempotency import client_id_field
 
 from .enums import (
@@ -142,6 +143,8 @@ class MicroProject(FastChoiceDisplay, models.Model):
     )
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("附件原文件名"), max_length=255, blank=True)
+    # What the upload was found to be; it is served with this kind's Content-Type, never by name.
+    attachment_kind = models.CharField(_("附件类型"), max_length=10, choices=DocumentKind.choices, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT, db_index=True
     )

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.activities.image_files import pdf_bytes
+
 PERSONAS = {
     "T": "teacher1",
     "L": "leader1",
@@ -232,7 +234,7 @@ MATRIX: dict[str, Row] = {
 # fmt: on
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def build_dataset() -> dict[str, int]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
+from config.document_checks import CONTENT_TYPES
 from config.protected_files import protected_file_response
 from members.roles import roles_of
 
@@ -246,6 +247,10 @@ def project_attachment(request: HttpRequest, project_id: int) -> HttpResponseBas
     project = _visible_project(request, project_id)
     if not project.attachment:
         raise Http404
+    # Served as the kind found at upload: never a type guessed from the uploader's file name.
     return protected_file_response(
-        project.attachment, filename=project.attachment_name or "attachment", as_attachment=True
+        project.attachment,
+        filename=project.attachment_name or "attachment",
+        as_attachment=True,
+        content_type=CONTENT_TYPES.get(project.attachment_kind, "application/octet-stream"),
     )

@@ -184,3 +184,34 @@ def random_photo(size: tuple[int, int], seed: int, quality: int = 95) -> bytes:
     output = io.BytesIO()
     Image.frombytes("RGB", size, noise).save(output, "JPEG", quality=quality)
     return output.getvalue()
+
+
+def pdf_bytes(
+    pages: int = 1, *, javascript: bool = False, embedded_file: bool = False, open_action: bool = False
+) -> bytes:
+    """A real PDF made with pypdf, optionally with the active content certificates may not carry."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if javascript:
+        # A document-level script in the /Names /JavaScript tree, as Acrobat writes one.
+        script = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi');")}
+        )
+        tree = DictionaryObject(
+            {NameObject("/Names"): ArrayObject([TextStringObject("hello"), writer._add_object(script)])}
+        )
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    if embedded_file:
+        writer.add_attachment("payload.html", b"<script>alert(1)</script>")
+    if open_action:
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
