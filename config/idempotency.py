@@ -39,6 +39,14 @@ class ClientIdField(forms.UUIDField):
         kwargs.setdefault("initial", uuid.uuid4)
         super().__init__(**kwargs)
 
+    def to_python(self, value):
+        # Not the user's input: a missing or mangled id (an old page, a tampered post) must not
+        # become an error nobody can see. The post then goes through without one.
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
 
 class ClientIdInUse(Exception):
     """The id names a row that another user created: never hand that row out."""
