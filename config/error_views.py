@@ -6,6 +6,8 @@ CSRF_FAILURE_VIEW). 400 and 500 render without the request's context processors:
 be what is broken (a bad host, a torn body) and the database may be down.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +23,13 @@ def _page(request: HttpRequest | None, status: int, title: str, message: str, ba
 
 
 def _same_page(request: HttpRequest) -> str:
-    # Back to the page that was posted (a GET of it shows the form again), never to another site.
-    return request.path if request.path.startswith("/") and not request.path.startswith("//") else "/"
+    """Back to the page the form was on: the referring page's path (never its host, so never
+    another site), else the posted address itself (a GET of it shows the form again)."""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    for path, query in ((referer.path, referer.query), (request.path, "")):
+        if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+            return f"{path}?{query}" if query else path
+    return "/"
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

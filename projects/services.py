@@ -283,7 +283,13 @@ def project_create(
         )
         if attachment is not None:
             _attach(project, attachment, attachment_kind)
-        project.save()
+        try:
+            project.save()
+        except IntegrityError:
+            # A racing post with the same one-time id won: the file stored for this one must go.
+            if project.attachment:
+                project.attachment.storage.delete(project.attachment.name)
+            raise
         _write_application(project, data)
         _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
         return project

@@ -98,3 +98,13 @@ def test_the_settings_offer_chinese_only(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans"]
     assert not any(re.search(r"LocaleMiddleware", name) for name in settings.MIDDLEWARE)
+
+
+def test_the_way_back_never_leads_to_another_site(db):
+    client = Client(enforce_csrf_checks=True, **ENGLISH)
+
+    response = client.post("/accounts/login/", {}, HTTP_REFERER="https://evil.example/accounts/login/?next=/")
+
+    page = _page(response)
+    assert 'href="/accounts/login/?next=/"' in page
+    assert "evil.example" not in page

@@ -82,10 +82,15 @@ def test_more_files_than_allowed_get_the_portals_chinese_page(login, teacher, ac
     client.raise_request_exception = False
     many = [files.upload(f"p{n}.jpg", b"x") for n in range(count)]
 
-    response = client.post(reverse("activities:photo_upload", args=[activity.pk]), {"photos": many})
+    detail = reverse("activities:activity_detail", args=[activity.pk])
+    response = client.post(
+        reverse("activities:photo_upload", args=[activity.pk]),
+        {"photos": many},
+        HTTP_REFERER=f"http://testserver{detail}#gallery",
+    )
 
     assert response.status_code == 400
     page = response.content.decode()
     assert "一次提交的文件过多" in page and "TooManyFilesSent" not in page
-    assert f'href="{reverse("activities:photo_upload", args=[activity.pk])}"' in page
+    assert f'href="{detail}"' in page  # back to the activity page the upload came from
     assert not Photo.objects.filter(activity=activity).exists()
