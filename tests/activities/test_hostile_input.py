@@ -269,3 +269,63 @@ def test_the_score_sheet_never_fails(login, committee_member, application_a, sco
         _check(client.post(url, data), ScoreSheet, before)
 
     _rolled_back(run)
+
+
+CATALOGUE = {
+    "types": (
+        "projects.ProjectType",
+        {"name": "新类型", "organisation_type": "service", "description": "", "position": "1"},
+    ),
+    "indicators": ("projects.Indicator", {"name": "新指标", "unit": "人次", "project_type": "", "position": "1"}),
+    "criteria": (
+        "projects.RubricCriterion",
+        {"name": "新维度", "description": "", "max_score": "10", "weight": "1", "position": "1"},
+    ),
+}
+
+
+@given(
+    kind=st.sampled_from(sorted(CATALOGUE)),
+    changes=st.dictionaries(
+        st.sampled_from(["name", "unit", "organisation_type", "position", "max_score", "weight", "project_type"]),
+        hostile,
+        min_size=1,
+        max_size=3,
+    ),
+)
+@EXAMPLES
+def test_the_catalogue_forms_never_fail_and_store_only_valid_rows(login, secretary, rubric, kind, changes):
+    from django.apps import apps
+
+    model = apps.get_model(CATALOGUE[kind][0])
+    base = CATALOGUE[kind][1]
+    client = login(secretary)
+    url = reverse("projects:catalogue_create", args=[kind])
+
+    def run():
+        before = set(model.objects.values_list("pk", flat=True))
+        _check(client.post(url, _tampered(base, {k: v for k, v in changes.items() if k in base})), model, before)
+
+    _rolled_back(run)
+
+
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(["school_year", "excellent_threshold", "good_threshold", "pass_threshold"]),
+        hostile,
+        min_size=1,
+        max_size=3,
+    )
+)
+@EXAMPLES
+def test_the_assessment_open_form_never_fails(login, secretary, changes):
+    from yearend.models import AssessmentRound
+
+    client = login(secretary)
+    base = {"school_year": "2024-2025", "excellent_threshold": "90", "good_threshold": "80", "pass_threshold": "60"}
+
+    def run():
+        before = set(AssessmentRound.objects.values_list("pk", flat=True))
+        _check(client.post(reverse("yearend:assessment_open"), _tampered(base, changes)), AssessmentRound, before)
+
+    _rolled_back(run)
