@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
+from config.idempotency import ClientIdField
+from config.text_input import TitleField
 from projects.forms import iso_date_input
 
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -33,17 +36,20 @@ class _CertificateMixin(forms.Form):
         help_text=_("证书照片（JPEG、PNG、WebP、HEIC）或 PDF，不超过 15 MB"),
         widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_ACCEPT}),
     )
+    client_id = ClientIdField()
 
 
 class AchievementForm(_CertificateMixin):
     """An achievement of members (or pupils); whom one may credit is decided by the choices given."""
 
     kind = forms.ChoiceField(label=_("成果类别"), choices=AchievementKind.choices)
-    title = forms.CharField(label=_("成果名称"), max_length=200)
+    title = TitleField(label=_("成果名称"), max_length=200)
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
-    issuing_body = forms.CharField(label=_("颁发单位"), max_length=100, required=False)
-    awarded_on = forms.DateField(label=_("获得日期"), widget=iso_date_input())
+    issuing_body = TitleField(label=_("颁发单位"), max_length=100, required=False)
+    awarded_on = forms.DateField(
+        label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
+    )
     members = forms.ModelMultipleChoiceField(
         label=_("获得者（党员）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -54,7 +60,13 @@ class AchievementForm(_CertificateMixin):
         help_text=_("学生作品填写学生姓名，多名学生用顿号分隔"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    word_count = forms.IntegerField(label=_("字数"), required=False, min_value=0, help_text=_("学生作品的字数，可不填"))
+    word_count = forms.IntegerField(
+        label=_("字数"),
+        required=False,
+        min_value=0,
+        max_value=bounds.WORD_COUNT_MAX,
+        help_text=_("学生作品的字数，可不填"),
+    )
     project = forms.ModelChoiceField(label=_("关联微项目（可选）"), queryset=None, required=False)
     field_order = [
         "kind",
@@ -101,11 +113,13 @@ class CommitteeHonourForm(_CertificateMixin):
     """An honour of the committee itself, e.g. 先进基层党组织."""
 
     kind = forms.ChoiceField(label=_("成果类别"), choices=COMMITTEE_HONOUR_KINDS, initial=AchievementKind.HONOUR)
-    title = forms.CharField(label=_("荣誉名称"), max_length=200, initial=_("先进基层党组织"))
+    title = TitleField(label=_("荣誉名称"), max_length=200, initial=_("先进基层党组织"))
     level = forms.ChoiceField(label=_("级别"), choices=AchievementLevel.choices)
     rank = forms.ChoiceField(label=_("等次"), choices=AchievementRank.choices, initial=AchievementRank.NONE)
-    issuing_body = forms.CharField(label=_("授予单位"), max_length=100, required=False)
-    awarded_on = forms.DateField(label=_("获得日期"), widget=iso_date_input())
+    issuing_body = TitleField(label=_("授予单位"), max_length=100, required=False)
+    awarded_on = forms.DateField(
+        label=_("获得日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator(past_only=True)]
+    )
     field_order = ["kind", "title", "level", "rank", "issuing_body", "awarded_on", "certificate"]
 
 
@@ -113,6 +127,7 @@ class RejectionForm(forms.Form):
     reason = forms.CharField(
         label=_("未通过原因"),
         max_length=1000,
+        error_messages={"required": _("请写明未通过的原因。")},
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("填报人会看到这条原因"),
     )

@@ -6,6 +6,7 @@ with the content it judged, is kept as a revision. Verified achievements are fin
 
 import dataclasses
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
@@ -15,6 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import input_bounds as bounds
+from config.document_checks import EXTENSIONS, DocumentKind, DocumentRefused, check_pdf, image_kind
+from config.idempotency import ClientIdInUse, create_once
+from config.text_input import clean_title
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -52,7 +57,7 @@ class AchievementData:
 
 def _check_achievement(actor: User, committee_id: int, data: AchievementData) -> None:
     roles = roles_of(actor)
-    if not data.title.strip():
+    if not clean_title(data.title):
         raise ActivityError(_("请填写成果名称。"))
     if data.kind not in AchievementKind.values:
         raise ActivityError(_("请选择成果类别。"))
@@ -62,8 +67,12 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
         raise ActivityError(_("请选择等次。"))
     if data.awarded_on > timezone.localdate():
         raise ActivityError(_("获得日期不能晚于今天。"))
+    if message := bounds.date_window_error(data.awarded_on, past_only=True):
+        raise ActivityError(_("获得日期：%(reason)s") % {"reason": message})
     if data.word_count is not None and data.word_count < 0:
         raise ActivityError(_("字数不能为负数。"))
+    if data.word_count is not None and data.word_count > bounds.WORD_COUNT_MAX:
+        raise ActivityError(_("字数不能超过 %(max)s。") % {"max": bounds.WORD_COUNT_MAX})
     if data.project is not None and data.project.committee_id != committee_id:
         raise ActivityError(_("关联项目不存在。"))
     if data.project is not None:
@@ -95,27 +104,40 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
             )
 
 
-def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, str]:
-    """A certificate is a photo (cleaned like any photo) or a PDF within the size limit."""
+def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, DocumentKind]:
+    """A certificate is a photo (re-encoded like any photo) or a PDF that only shows pages,
+    judged by its content; its kind is stored and decides how it is served."""
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
     if head == b"%PDF-":
         if upload.size is None or upload.size > MAX_CERTIFICATE_BYTES:
             raise ActivityError(_("证书文件超过 %(limit)s MB。") % {"limit": MAX_CERTIFICATE_BYTES // (1024 * 1024)})
-        return ContentFile(upload.read()), ".pdf"
+        data = upload.read(MAX_CERTIFICATE_BYTES + 1)
+        upload.seek(0)
+        try:
+            return ContentFile(data), check_pdf(data)
+        except DocumentRefused as refused:
+            raise ActivityError(_("证书未通过检查：%(reason)s") % {"reason": refused.message}) from refused
     try:
         clean = images.clean_upload(upload)
     except ImageRefused as refused:
         raise ActivityError(_("证书只能是图片或 PDF 文件：%(reason)s") % {"reason": refused.message}) from refused
-    return ContentFile(clean.content), clean.extension
+    return ContentFile(clean.content), image_kind(clean.extension)
 
 
 @transaction.atomic
-def achievement_record(*, actor: User, data: AchievementData, certificate: UploadedFile | None = None) -> Achievement:
+def achievement_record(
+    *,
+    actor: User,
+    data: AchievementData,
+    certificate: UploadedFile | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Achievement:
     """Record an achievement for oneself, one's group (a leader) or anyone of the school (the committee).
 
-    It waits as 待审核 until the secretary or a committee member verifies it.
+    It waits as 待审核 until the secretary or a committee member verifies it. With a `client_id`
+    (the form's one-time id) a repeated post answers with the achievement the first one made.
     """
     require_permission(actor, "activities.record_achievement", None, _("只有本校党员可以填报成果。"))
     committee_id = roles_of(actor).committee_id
@@ -123,7 +145,7 @@ def achievement_record(*, actor: User, data: AchievementData, certificate: Uploa
     achievement = Achievement(
         committee_id=committee_id,
         kind=data.kind,
-        title=data.title.strip(),
+        title=clean_title(data.title),
         level=data.level,
         rank=data.rank,
         issuing_body=data.issuing_body.strip(),
@@ -133,8 +155,18 @@ def achievement_record(*, actor: User, data: AchievementData, certificate: Uploa
         project=data.project,
         is_committee_honour=data.is_committee_honour,
         recorded_by=actor,
+        client_id=client_id,
     )
-    return achievement_save(achievement, data=data, certificate=certificate)
+    try:
+        return create_once(
+            Achievement,
+            client_id,
+            owner="recorded_by",
+            actor=actor,
+            create=lambda: achievement_save(achievement, data=data, certificate=certificate),
+        )
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
 
 
 def achievement_save(
@@ -148,9 +180,10 @@ def achievement_save(
     stored_name = ""
     try:
         if certificate is not None:
-            content, extension = _clean_certificate(certificate)
-            achievement.certificate.save(f"certificate{extension}", content, save=False)
+            content, kind = _clean_certificate(certificate)
+            achievement.certificate.save(f"certificate{EXTENSIONS[kind]}", content, save=False)
             achievement.certificate_name = (certificate.name or "")[:255]
+            achievement.certificate_kind = kind
             stored_name = achievement.certificate.name
         achievement.save()
         achievement.members.set([] if data.is_committee_honour else data.members)
@@ -251,7 +284,7 @@ def achievement_update(
         snapshot=achievement_snapshot(achievement),
     )
     achievement.kind = data.kind
-    achievement.title = data.title.strip()
+    achievement.title = clean_title(data.title)
     achievement.level = data.level
     achievement.rank = data.rank
     achievement.issuing_body = data.issuing_body.strip()

@@ -5,6 +5,7 @@ for the user. Edits and archives keep a revision with the content before the cha
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,6 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import input_bounds as bounds
+from config.idempotency import ClientIdInUse, create_once
+from config.text_input import clean_title
 from members.models import Member, User
 from projects.models import Indicator, MicroProject
 from projects.school_years import school_year_bounds
@@ -57,12 +61,14 @@ def lock_activity(activity: ActivityLog) -> ActivityLog:
 
 
 def _check_activity(project: MicroProject, data: ActivityData) -> None:
-    if not data.title.strip():
+    if not clean_title(data.title):
         raise ActivityError(_("请填写活动名称。"))
     if data.activity_type not in ActivityType.values:
         raise ActivityError(_("请选择活动类型。"))
     if data.date > timezone.localdate():
         raise ActivityError(_("活动日期不能晚于今天。"))
+    if message := bounds.date_window_error(data.date, past_only=True):
+        raise ActivityError(_("活动日期：%(reason)s") % {"reason": message})
     start, end = school_year_bounds(project.school_year)
     if not start <= data.date <= end:
         # Counted in its project's school year, an activity dated outside it would fall in no month.
@@ -72,8 +78,12 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
         )
     if data.beneficiaries_count < 0:
         raise ActivityError(_("受益人数不能为负数。"))
-    if data.duration_hours < 0:
+    if data.beneficiaries_count > bounds.BENEFICIARIES_MAX:
+        raise ActivityError(_("受益人数不能超过 %(max)s。") % {"max": bounds.BENEFICIARIES_MAX})
+    if not Decimal(data.duration_hours).is_finite() or data.duration_hours < 0:
         raise ActivityError(_("活动时长不能为负数。"))
+    if data.duration_hours > bounds.ACTIVITY_HOURS_MAX:
+        raise ActivityError(_("活动时长不能超过 %(max)s 小时。") % {"max": bounds.ACTIVITY_HOURS_MAX})
     for member in data.participants:
         if member.committee_id != project.committee_id:
             raise ActivityError(_("参与党员 %(name)s 不是本校党员。") % {"name": member.name})
@@ -83,14 +93,19 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
     for item in data.indicator_values:
         if item.indicator.committee_id != project.committee_id:
             raise ActivityError(_("指标不存在。"))
-        if item.value <= 0:
+        if not Decimal(item.value).is_finite() or item.value <= 0:
             raise ActivityError(_("指标「%(name)s」的完成值必须大于 0。") % {"name": item.indicator.name})
+        if item.value > bounds.INDICATOR_VALUE_MAX:
+            raise ActivityError(
+                _("指标「%(name)s」的完成值不能超过 %(max)s。")
+                % {"name": item.indicator.name, "max": bounds.INDICATOR_VALUE_MAX}
+            )
 
 
 def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
     activity.date = data.date
     activity.activity_type = data.activity_type
-    activity.title = data.title.strip()
+    activity.title = clean_title(data.title)
     activity.place = data.place.strip()
     activity.beneficiaries_count = data.beneficiaries_count
     activity.beneficiaries = data.beneficiaries.strip()
@@ -131,8 +146,14 @@ def _revise(activity: ActivityLog, actor: User, action: RevisionAction) -> Activ
 
 
 @transaction.atomic
-def activity_log_create(*, actor: User, project: MicroProject, data: ActivityData) -> ActivityLog:
-    """File an activity of an approved or in-progress project: the group's leader or a member they delegated."""
+def activity_log_create(
+    *, actor: User, project: MicroProject, data: ActivityData, client_id: uuid.UUID | None = None
+) -> ActivityLog:
+    """File an activity of an approved or in-progress project: the group's leader or a member they delegated.
+
+    With a `client_id` (the form's one-time id, or later the phone's own id for the record) a
+    repeated post answers with the activity the first one made, and two racing posts make one.
+    """
     project = _lock_project(project)
     require_permission(
         actor,
@@ -141,8 +162,18 @@ def activity_log_create(*, actor: User, project: MicroProject, data: ActivityDat
         _("只有本党小组的组长或获组长授权的党员可以为已立项或实施中的项目填写活动记录。"),
     )
     _check_activity(project, data)
-    activity = ActivityLog(project=project, created_by=actor)
-    _write_activity(activity, data)
+
+    def create() -> ActivityLog:
+        activity = ActivityLog(project=project, created_by=actor, client_id=client_id)
+        _write_activity(activity, data)
+        return activity
+
+    try:
+        activity = create_once(ActivityLog, client_id, owner="created_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
+    if activity.project_id != project.pk:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
     return activity
 
 

@@ -6,6 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
+from config.idempotency import ClientIdField
+from config.text_input import TitleField
 from projects.forms import iso_date_input
 
 from .enums import ActivityType
@@ -13,21 +16,35 @@ from .models import ActivityLog
 
 
 class ActivityForm(forms.Form):
-    date = forms.DateField(label=_("活动日期"), widget=iso_date_input(), initial=timezone.localdate)
+    date = forms.DateField(
+        label=_("活动日期"),
+        widget=iso_date_input(),
+        initial=timezone.localdate,
+        validators=[bounds.DateWindowValidator(past_only=True)],
+    )
     activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", "---------"), *ActivityType.choices])
-    title = forms.CharField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
-    place = forms.CharField(label=_("活动地点"), max_length=100, required=False)
+    title = TitleField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
+    place = TitleField(label=_("活动地点"), max_length=100, required=False)
     participants = forms.ModelMultipleChoiceField(
         label=_("参与党员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    beneficiaries_count = forms.IntegerField(label=_("受益人数"), min_value=0, initial=0)
+    beneficiaries_count = forms.IntegerField(
+        label=_("受益人数"), min_value=0, max_value=bounds.BENEFICIARIES_MAX, initial=0
+    )
     beneficiaries = forms.CharField(
         label=_("受益对象"), max_length=100, required=False, help_text=_("例如 学困生、成员校教师、家长")
     )
     duration_hours = forms.DecimalField(
-        label=_("活动时长（小时）"), min_value=Decimal("0"), max_digits=6, decimal_places=1, initial=Decimal("0")
+        label=_("活动时长（小时）"),
+        min_value=Decimal("0"),
+        max_value=bounds.ACTIVITY_HOURS_MAX,
+        max_digits=6,
+        decimal_places=1,
+        initial=Decimal("0"),
+        help_text=_("不超过 744 小时（31 天 × 24 小时）"),
     )
     narrative = forms.CharField(label=_("活动纪实"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    client_id = ClientIdField()
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +59,12 @@ class IndicatorValueForm(forms.Form):
 
     indicator = forms.TypedChoiceField(label=_("指标"), coerce=int, required=False, empty_value=None)
     value = forms.DecimalField(
-        label=_("完成值"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, required=False
+        label=_("完成值"),
+        min_value=Decimal("0.01"),
+        max_value=bounds.INDICATOR_VALUE_MAX,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
     )
 
     def __init__(self, *args, indicators, **kwargs):
@@ -112,4 +134,5 @@ class PhotoUploadForm(forms.Form):
         required=False,
         help_text=_("可一次选择多张，手机可直接拍照；JPEG、PNG、WebP 或 HEIC，每张不超过 15 MB"),
     )
-    caption = forms.CharField(label=_("照片说明"), max_length=200, required=False)
+    caption = TitleField(label=_("照片说明"), max_length=200, required=False)
+    client_id = ClientIdField()

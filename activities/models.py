@@ -3,11 +3,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.document_checks import DocumentKind
+from config.idempotency import client_id_field
 
 from .enums import (
     AchievementKind,
@@ -42,14 +45,16 @@ class ActivityLog(FastChoiceDisplay, models.Model):
     project = models.ForeignKey(
         "projects.MicroProject", on_delete=models.PROTECT, related_name="activity_logs", verbose_name=_("项目")
     )
-    date = models.DateField(_("活动日期"))
+    date = models.DateField(_("活动日期"), validators=[bounds.DateWindowValidator(past_only=True)])
     activity_type = models.CharField(_("活动类型"), max_length=30, choices=ActivityType.choices)
     title = models.CharField(_("活动名称"), max_length=100)
     place = models.CharField(_("活动地点"), max_length=100, blank=True)
     participants = models.ManyToManyField(
         "members.Member", blank=True, related_name="activity_logs", verbose_name=_("参与党员")
     )
-    beneficiaries_count = models.PositiveIntegerField(_("受益人数"), default=0)
+    beneficiaries_count = models.PositiveIntegerField(
+        _("受益人数"), default=0, validators=[MaxValueValidator(bounds.BENEFICIARIES_MAX)]
+    )
     beneficiaries = models.CharField(
         _("受益对象"), max_length=100, blank=True, help_text=_("例如 学困生、成员校教师、家长")
     )
@@ -58,13 +63,14 @@ class ActivityLog(FastChoiceDisplay, models.Model):
         max_digits=6,
         decimal_places=1,
         default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(bounds.ACTIVITY_HOURS_MAX)],
     )
     narrative = models.TextField(_("活动纪实"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )
     is_archived = models.BooleanField(_("已归档"), default=False)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -75,6 +81,14 @@ class ActivityLog(FastChoiceDisplay, models.Model):
         indexes = [models.Index(fields=["project", "is_archived", "date"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_hours__gte=0), name="activity_duration_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(duration_hours__lte=bounds.ACTIVITY_HOURS_MAX), name="activity_duration_bounded"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(beneficiaries_count__lte=bounds.BENEFICIARIES_MAX),
+                name="activity_beneficiaries_bounded",
+            ),
+            models.CheckConstraint(condition=bounds.stored_date_window("date"), name="activity_date_in_window"),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +105,10 @@ class IndicatorValue(models.Model):
         "projects.Indicator", on_delete=models.PROTECT, related_name="values", verbose_name=_("指标")
     )
     value = models.DecimalField(
-        _("完成值"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("完成值"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(bounds.INDICATOR_VALUE_MAX)],
     )
 
     class Meta:
@@ -101,6 +118,9 @@ class IndicatorValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["activity", "indicator"], name="indicator_value_unique_per_activity"),
             models.CheckConstraint(condition=models.Q(value__gt=0), name="indicator_value_positive"),
+            models.CheckConstraint(
+                condition=models.Q(value__lte=bounds.INDICATOR_VALUE_MAX), name="indicator_value_bounded"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +173,7 @@ class Photo(models.Model):
     display_failures = models.PositiveSmallIntegerField(_("缩略图生成失败次数"), default=0)
     display_failed_at = models.DateTimeField(_("缩略图最近生成失败时间"), null=True, blank=True)
     is_archived = models.BooleanField(_("已归档"), default=False)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -185,12 +206,14 @@ class Achievement(FastChoiceDisplay, models.Model):
     level = models.CharField(_("级别"), max_length=20, choices=AchievementLevel.choices)
     rank = models.CharField(_("等次"), max_length=20, choices=AchievementRank.choices, default=AchievementRank.NONE)
     issuing_body = models.CharField(_("颁发单位"), max_length=100, blank=True)
-    awarded_on = models.DateField(_("获得日期"))
+    awarded_on = models.DateField(_("获得日期"), validators=[bounds.DateWindowValidator(past_only=True)])
     members = models.ManyToManyField(
         "members.Member", blank=True, related_name="achievements", verbose_name=_("获得者（党员）")
     )
     pupils = models.TextField(_("学生"), blank=True, help_text=_("学生作品填写学生姓名"))
-    word_count = models.PositiveIntegerField(_("字数"), null=True, blank=True)
+    word_count = models.PositiveIntegerField(
+        _("字数"), null=True, blank=True, validators=[MaxValueValidator(bounds.WORD_COUNT_MAX)]
+    )
     project = models.ForeignKey(
         "projects.MicroProject",
         on_delete=models.SET_NULL,
@@ -204,6 +227,8 @@ class Achievement(FastChoiceDisplay, models.Model):
     )
     certificate = models.FileField(_("证书"), upload_to=certificate_path, max_length=200, blank=True)
     certificate_name = models.CharField(_("证书原文件名"), max_length=255, blank=True)
+    # What the upload was found to be; it is served with this kind's Content-Type, never by name.
+    certificate_kind = models.CharField(_("证书类型"), max_length=10, choices=DocumentKind.choices, blank=True)
     status = models.CharField(
         _("审核状态"), max_length=20, choices=AchievementStatus.choices, default=AchievementStatus.PENDING
     )
@@ -220,6 +245,7 @@ class Achievement(FastChoiceDisplay, models.Model):
     )
     verified_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     rejection_reason = models.TextField(_("未通过原因"), blank=True)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -232,6 +258,13 @@ class Achievement(FastChoiceDisplay, models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status=AchievementStatus.REJECTED) | ~models.Q(rejection_reason=""),
                 name="achievement_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(word_count__isnull=True) | models.Q(word_count__lte=bounds.WORD_COUNT_MAX),
+                name="achievement_word_count_bounded",
+            ),
+            models.CheckConstraint(
+                condition=bounds.stored_date_window("awarded_on"), name="achievement_awarded_on_in_window"
             ),
         ]
 

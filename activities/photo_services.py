@@ -6,6 +6,7 @@ task queued once the upload has committed.
 
 import datetime
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.idempotency import ClientIdInUse, create_once
 from members.models import User
 
 from . import images
@@ -93,17 +95,30 @@ class _StoredOriginal:
     storage_name: str
     width: int
     height: int
+    client_id: uuid.UUID | None = None
+
+
+def photo_client_id(upload_id: uuid.UUID | None, position: int) -> uuid.UUID | None:
+    """Each file's own one-time id, derived from the upload form's id and the file's place in it."""
+    return None if upload_id is None else uuid.uuid5(upload_id, str(position))
 
 
 def photo_upload(
-    *, actor: User, activity: ActivityLog, files: Sequence[UploadedFile], caption: str = ""
+    *,
+    actor: User,
+    activity: ActivityLog,
+    files: Sequence[UploadedFile],
+    caption: str = "",
+    client_id: uuid.UUID | None = None,
 ) -> PhotoUploadResult:
     """Store the good photos of an upload and say why each bad one was refused.
 
     Teachers of the project's group and its leader may upload while the project is open.
     Files are checked and re-encoded before the transaction that creates the rows, so no
     lock is held while images decode; a refused file writes nothing at all. Returns at once:
-    display sizes are made by `make_photo_display_sizes` after commit.
+    display sizes are made by `make_photo_display_sizes` after commit. With a `client_id` (the
+    upload form's one-time id) a repeated post stores no photo twice: it answers with the photos
+    the first one stored.
     """
     require_permission(actor, "activities.upload_photo", activity, _upload_refused())
     if not files:
@@ -114,7 +129,7 @@ def photo_upload(
     originals: list[_StoredOriginal] = []
     field_file = Photo._meta.get_field("original")
     try:
-        for upload in files:
+        for position, upload in enumerate(files):
             file_name = (upload.name or "")[:255]
             try:
                 clean = images.clean_upload(upload)
@@ -125,7 +140,11 @@ def photo_upload(
             # Stored one by one, so a 30-photo upload never holds every decoded file in memory.
             originals.append(
                 _StoredOriginal(
-                    file_name, field_file.storage.save(name, ContentFile(clean.content)), clean.width, clean.height
+                    file_name,
+                    field_file.storage.save(name, ContentFile(clean.content)),
+                    clean.width,
+                    clean.height,
+                    photo_client_id(client_id, position),
                 )
             )
         if originals:
@@ -147,17 +166,32 @@ def _photos_create(
     require_permission(actor, "activities.upload_photo", activity, _upload_refused())
     saved = []
     for original in originals:
-        photo = Photo.objects.create(
-            activity=activity,
-            uploaded_by=actor,
-            original=original.storage_name,
-            original_name=original.file_name,
-            caption=caption.strip()[:200],
-            width=original.width,
-            height=original.height,
-        )
+        try:
+            photo = create_once(
+                Photo,
+                original.client_id,
+                owner="uploaded_by",
+                actor=actor,
+                create=partial(
+                    Photo.objects.create,
+                    activity=activity,
+                    uploaded_by=actor,
+                    original=original.storage_name,
+                    original_name=original.file_name,
+                    caption=caption.strip()[:200],
+                    width=original.width,
+                    height=original.height,
+                    client_id=original.client_id,
+                ),
+            )
+        except ClientIdInUse as error:
+            raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新上传。")) from error
+        if photo.original.name != original.storage_name:
+            # Stored by an earlier post of the same form: this post's copy of the file goes.
+            transaction.on_commit(partial(Photo._meta.get_field("original").storage.delete, original.storage_name))
+        else:
+            _queue_display_sizes(photo.pk)
         saved.append(photo)
-        _queue_display_sizes(photo.pk)
     return saved
 
 

@@ -7,7 +7,6 @@ sends the bytes from an `internal` location (deploy/nginx.conf), so a photo down
 up a gunicorn worker.
 """
 
-import mimetypes
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -28,21 +27,28 @@ def protected_file_response(
     content_type: str | None = None,
     cache_control: str = "private, max-age=3600",
 ) -> HttpResponse | FileResponse:
-    """A response for a stored file: streamed here, or handed to nginx by X-Accel-Redirect."""
+    """A response for a stored file: streamed here, or handed to nginx by X-Accel-Redirect.
+
+    `content_type` is what the upload was verified to be; without one the file is plain bytes
+    (application/octet-stream), never a type guessed from a name.
+    """
     if settings.SENDFILE_BACKEND == "nginx":
         name = PurePosixPath(field_file.name)
         if name.is_absolute() or ".." in name.parts:
             # Storage names are relative to MEDIA_ROOT; anything else is not ours to redirect to.
             raise ValueError(f"not a MEDIA_ROOT-relative name: {field_file.name!r}")
-        guessed = content_type or mimetypes.guess_type(name.name)[0] or "application/octet-stream"
-        response = HttpResponse(content_type=guessed)
+        response = HttpResponse(content_type=content_type or "application/octet-stream")
         response["X-Accel-Redirect"] = quote(f"{settings.SENDFILE_URL}{name.as_posix()}")
         disposition = content_disposition_header(as_attachment=as_attachment, filename=filename)
         if disposition:
             response["Content-Disposition"] = disposition
     else:
+        # FileResponse would guess a missing type from `filename`, the uploader's name: never.
         response = FileResponse(
-            field_file.open("rb"), as_attachment=as_attachment, filename=filename, content_type=content_type
+            field_file.open("rb"),
+            as_attachment=as_attachment,
+            filename=filename,
+            content_type=content_type or "application/octet-stream",
         )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_CSP

@@ -85,7 +85,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,6 +96,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# A refused CSRF check answers with the portal's own Chinese page (config/error_views.py).
+CSRF_FAILURE_VIEW = "config.error_views.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -128,7 +129,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # Concurrent writes on the embedded run: a write transaction takes the write lock at
+            # BEGIN (a deferred one that reads first cannot wait for it and fails at once with
+            # "database is locked"), the WAL journal lets readers go on while one writes, and a
+            # writer waits up to 20 s for the lock (the busy timeout) instead of failing.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,8 +159,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# One language: the portal speaks Simplified Chinese whatever the browser asks for. There is no
+# LocaleMiddleware, so Accept-Language is never negotiated and Django's own strings (validation
+# messages, the login form) come from its zh_Hans catalogue too.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
@@ -159,6 +171,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The stock finders, except that a path outside their folders is "not found" (a 404 from the
+# development static handler) rather than a SuspiciousFileOperation 500.
+STATICFILES_FINDERS = [
+    "config.static_finders.ContainedFileSystemFinder",
+    "config.static_finders.ContainedAppDirectoriesFinder",
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -166,6 +184,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads: reject absurd request bodies early; per-file limits live in the forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files in one request (Django's default, stated): the photo upload takes 30 at a time and says so;
+# past this the request is refused before any file is read, with the portal's own Chinese 400 page.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

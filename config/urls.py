@@ -30,3 +30,9 @@ urlpatterns = [
 
 admin.site.site_header = "党建微项目管理平台"
 admin.site.site_title = "党建微项目"
+
+# The portal's own Chinese error pages (Django's defaults are English).
+handler400 = "config.error_views.bad_request"
+handler403 = "config.error_views.permission_denied"
+handler404 = "config.error_views.page_not_found"
+handler500 = "config.error_views.server_error"

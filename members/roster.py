@@ -24,6 +24,7 @@ from openpyxl.utils.datetime import from_excel
 
 from branches.models import Branch, Committee, Group
 from config.spreadsheet_cells import FORMULA_PREFIXES
+from config.text_input import nfkc, without_invisibles
 
 from .enums import Gender, PartyStatus
 from .models import Member
@@ -223,7 +224,11 @@ def _text(value: Any) -> str:
 
 
 def _clean_name(text: str) -> str:
-    """Names padded to align in a table ("张  玺") lose the padding; other spaces collapse to one."""
+    """Names padded to align in a table ("张  玺") lose the padding; other spaces collapse to one.
+
+    Zero-width and bidi-control characters go first: a look-alike "张\u200b玺" is 张玺.
+    """
+    text = without_invisibles(text).strip()
     if re.fullmatch(r"[\u4e00-\u9fff·\s]+", text):
         return re.sub(r"\s+", "", text)
     return re.sub(r"\s+", " ", text)
@@ -311,6 +316,7 @@ def _validate_row(number: int, values: list[Any], organisation: _Organisation) -
     cells = [_text(value) for value in values]
     name, gender, subject, title, status, _joined, branch, group, phone = cells
     name = _clean_name(name)
+    phone = nfkc(phone)
     problems: list[str] = []
     if not name:
         problems.append(_("姓名不能为空"))

@@ -4,25 +4,44 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
+from config.idempotency import ClientIdField
+from config.text_input import CodeField, TitleField, nfkc
+
 from .enums import ProjectStatus
 
-SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
+SCHOOL_YEAR_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{4})$", re.ASCII)
 
 
 def clean_school_year(value: str) -> str:
-    match = SCHOOL_YEAR_PATTERN.match(value.strip())
+    """Two consecutive years, 2000 at the earliest and at most two years ahead: "2025-2026".
+
+    NFKC first, so full-width ２０２５－２０２６ is the same year as 2025-2026, never another one.
+    """
+    text = nfkc(value)
+    match = SCHOOL_YEAR_PATTERN.match(text)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
         raise forms.ValidationError(_("学年格式应为“2024-2025”，后一年比前一年大 1。"))
-    return value.strip()
+    first = int(match.group(1))
+    latest = bounds.latest_date().year
+    if not bounds.EARLIEST_DATE.year <= first <= latest:
+        raise forms.ValidationError(
+            _("学年应在 %(earliest)s 到 %(latest)s 之间。")
+            % {
+                "earliest": f"{bounds.EARLIEST_DATE.year}-{bounds.EARLIEST_DATE.year + 1}",
+                "latest": f"{latest}-{latest + 1}",
+            }
+        )
+    return text
 
 
 class ApplicationForm(forms.Form):
     """The application's own fields; a draft needs only a title and a school year."""
 
     group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True)
-    title = forms.CharField(label=_("项目名称"), max_length=100)
+    title = TitleField(label=_("项目名称"), max_length=100)
     project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False)
-    school_year = forms.CharField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
+    school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
     background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     expected_achievements = forms.CharField(
@@ -34,9 +53,12 @@ class ApplicationForm(forms.Form):
     attachment = forms.FileField(
         label=_("附件（可选）"),
         required=False,
-        help_text=_("PDF、Word（.docx）或 Excel（.xlsx），不超过 10 MB"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
+        help_text=_(
+            "PDF、Word（.docx）、Excel（.xlsx）或 PowerPoint（.pptx），不超过 10 MB；不接受含宏或外部链接的文件"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.pptx"}),
     )
+    client_id = ClientIdField()
 
     def __init__(self, *args, groups, project_types, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +75,21 @@ class ApplicationForm(forms.Form):
     def clean_school_year(self) -> str:
         return clean_school_year(self.cleaned_data["school_year"])
 
+    def clean(self):
+        data = super().clean()
+        group = self.fields["group"]
+        if "group" in self._errors and isinstance(group.widget, forms.HiddenInput) and group.initial is not None:
+            # The page was made for a group the user no longer applies for (moved, or the page is
+            # old): the hidden field's error would be invisible, so say it above the form and
+            # offer the one group there is now, keeping everything else the user typed.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("group")] = str(group.initial.pk)
+            self.add_error(
+                None,
+                _("申报党小组已变更为「%(group)s」，请核对后再次提交。") % {"group": group.initial.name},
+            )
+        return data
+
 
 def iso_date_input() -> forms.DateInput:
     """An <input type="date">: browsers only accept an ISO value, not the locale's 2025/09/01."""
@@ -60,9 +97,9 @@ def iso_date_input() -> forms.DateInput:
 
 
 class PhaseForm(forms.Form):
-    title = forms.CharField(label=_("阶段"), max_length=100)
-    starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input())
-    ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input())
+    title = TitleField(label=_("阶段"), max_length=100)
+    starts_on = forms.DateField(label=_("开始日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
+    ends_on = forms.DateField(label=_("结束日期"), widget=iso_date_input(), validators=[bounds.DateWindowValidator()])
     description = forms.CharField(label=_("主要工作"), max_length=500, required=False)
 
     def clean(self):
@@ -74,7 +111,13 @@ class PhaseForm(forms.Form):
 
 class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
-    target_value = forms.DecimalField(label=_("目标值"), min_value=0.01, max_digits=12, decimal_places=2)
+    target_value = forms.DecimalField(
+        label=_("目标值"),
+        min_value=Decimal("0.01"),
+        max_value=bounds.INDICATOR_VALUE_MAX,
+        max_digits=12,
+        decimal_places=2,
+    )
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,11 +3,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.document_checks import DocumentKind
+from config.idempotency import client_id_field
 
 from .enums import (
     CatalogueAction,
@@ -28,7 +31,9 @@ class ProjectType(FastChoiceDisplay, models.Model):
     name = models.CharField(_("名称"), max_length=50)
     organisation_type = models.CharField(_("三型组织"), max_length=20, choices=OrganisationType.choices)
     description = models.TextField(_("说明"), blank=True)
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -58,7 +63,9 @@ class Indicator(models.Model):
         verbose_name=_("适用项目类型"),
         help_text=_("留空表示各类项目通用"),
     )
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -79,11 +86,15 @@ class RubricCriterion(models.Model):
     )
     name = models.CharField(_("评审维度"), max_length=50)
     description = models.TextField(_("评分说明"), blank=True)
-    max_score = models.PositiveSmallIntegerField(_("满分"), default=10, validators=[MinValueValidator(1)])
+    max_score = models.PositiveSmallIntegerField(
+        _("满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(bounds.SCORE_MAX)]
+    )
     weight = models.DecimalField(
         _("权重"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
     )
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -132,6 +143,8 @@ class MicroProject(FastChoiceDisplay, models.Model):
     )
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True)
     attachment_name = models.CharField(_("附件原文件名"), max_length=255, blank=True)
+    # What the upload was found to be; it is served with this kind's Content-Type, never by name.
+    attachment_kind = models.CharField(_("附件类型"), max_length=10, choices=DocumentKind.choices, blank=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT, db_index=True
     )
@@ -141,6 +154,7 @@ class MicroProject(FastChoiceDisplay, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申报人")
     )
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -164,8 +178,8 @@ class ProjectPhase(models.Model):
 
     project = models.ForeignKey(MicroProject, on_delete=models.CASCADE, related_name="phases", verbose_name=_("项目"))
     title = models.CharField(_("阶段"), max_length=100)
-    starts_on = models.DateField(_("开始日期"))
-    ends_on = models.DateField(_("结束日期"))
+    starts_on = models.DateField(_("开始日期"), validators=[bounds.DateWindowValidator()])
+    ends_on = models.DateField(_("结束日期"), validators=[bounds.DateWindowValidator()])
     description = models.TextField(_("主要工作"), blank=True)
 
     class Meta:
@@ -174,6 +188,10 @@ class ProjectPhase(models.Model):
         ordering = ["starts_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"),
+            models.CheckConstraint(
+                condition=bounds.stored_date_window("starts_on") & bounds.stored_date_window("ends_on"),
+                name="phase_dates_in_window",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +204,10 @@ class ProjectTarget(models.Model):
     project = models.ForeignKey(MicroProject, on_delete=models.CASCADE, related_name="targets", verbose_name=_("项目"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets", verbose_name=_("指标"))
     target_value = models.DecimalField(
-        _("目标值"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("目标值"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(bounds.INDICATOR_VALUE_MAX)],
     )
 
     class Meta:
@@ -196,6 +217,9 @@ class ProjectTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "indicator"], name="target_unique_indicator"),
             models.CheckConstraint(condition=models.Q(target_value__gt=0), name="target_value_positive"),
+            models.CheckConstraint(
+                condition=models.Q(target_value__lte=bounds.INDICATOR_VALUE_MAX), name="target_value_bounded"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.text_input import TitleField
+
 from .enums import Decision, ProjectStatus, Recommendation
 from .forms import RubricScoresForm
 from .models import Indicator, ProjectType, RubricCriterion
@@ -97,6 +99,7 @@ class ProjectTypeForm(forms.ModelForm):
     class Meta:
         model = ProjectType
         fields = ["name", "organisation_type", "description", "position"]
+        field_classes = {"name": TitleField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -104,6 +107,7 @@ class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "project_type", "position"]
+        field_classes = {"name": TitleField, "unit": TitleField}
 
     def __init__(self, *args, project_types: QuerySet[ProjectType], **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,4 +120,5 @@ class RubricCriterionForm(forms.ModelForm):
     class Meta:
         model = RubricCriterion
         fields = ["name", "description", "max_score", "weight", "position"]
+        field_classes = {"name": TitleField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -5,7 +5,7 @@ message, and writes a ProjectEvent, so the timeline tells who did what, when and
 """
 
 import datetime
-import zipfile
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Group
+from config import input_bounds as bounds
+from config.document_checks import EXTENSIONS, DocumentKind, DocumentRefused, check_ooxml, check_pdf
+from config.idempotency import ClientIdInUse, create_once
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -53,7 +56,13 @@ TRANSITIONS: set[tuple[str, str]] = {
     (ProjectStatus.RETURNED, ProjectStatus.WITHDRAWN),
 }
 
-ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx"}
+# What each verified kind may be called: the name must agree with the content, never decide it.
+ALLOWED_ATTACHMENT_TYPES = {
+    DocumentKind.PDF: {".pdf"},
+    DocumentKind.DOCX: {".docx"},
+    DocumentKind.XLSX: {".xlsx"},
+    DocumentKind.PPTX: {".pptx"},
+}
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -140,30 +149,39 @@ def _lock(project: MicroProject) -> MicroProject:
     return MicroProject.objects.select_for_update().select_related("group", "group__branch").get(pk=project.pk)
 
 
-def check_attachment(upload: UploadedFile) -> None:
-    """Refuse anything but a real PDF, DOCX or XLSX within the size limit."""
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_ATTACHMENT_TYPES:
-        raise ProjectError(_("附件只能是 PDF、Word（.docx）或 Excel（.xlsx）文件。"))
-    if upload.size > MAX_ATTACHMENT_BYTES:
+def check_attachment(upload: UploadedFile) -> DocumentKind:
+    """The kind of a real PDF, DOCX, XLSX or PPTX within the size limit, judged by its content.
+
+    The name's extension only has to agree with what the content is; PDFs must show pages and
+    nothing else, Office files must be plain (document_checks); anything else is refused.
+    """
+    if upload.size is None or upload.size > MAX_ATTACHMENT_BYTES:
         raise ProjectError(_("附件不能超过 10 MB。"))
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
-    if suffix == ".pdf":
-        if not head.startswith(b"%PDF-"):
-            raise ProjectError(_("附件不是有效的 PDF 文件。"))
-        return
-    expected_part = "word/" if suffix == ".docx" else "xl/"
     try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile as exc:
-        raise ProjectError(_("附件不是有效的 Office 文件。")) from exc
+        if head.startswith(b"%PDF-"):
+            kind = check_pdf(upload.read(MAX_ATTACHMENT_BYTES + 1))
+        elif head.startswith(b"PK\x03\x04"):
+            kind = check_ooxml(upload)
+        else:
+            raise DocumentRefused(_("附件只能是 PDF、Word（.docx）、Excel（.xlsx）或 PowerPoint（.pptx）文件。"))
+    except DocumentRefused as refused:
+        raise ProjectError(_("附件未通过检查：%(reason)s") % {"reason": refused.message}) from refused
     finally:
         upload.seek(0)
-    if "[Content_Types].xml" not in names or not any(name.startswith(expected_part) for name in names):
+    if Path(upload.name or "").suffix.lower() not in ALLOWED_ATTACHMENT_TYPES.get(kind, ()):
         raise ProjectError(_("附件内容与文件类型不符。"))
+    return kind
+
+
+def _attach(project: MicroProject, attachment: UploadedFile, kind: DocumentKind) -> None:
+    """Keep the uploader's name for display only; the stored name and served type come from the kind."""
+    project.attachment_name = (attachment.name or "")[:255]
+    project.attachment_kind = kind
+    attachment.name = f"attachment{EXTENSIONS[kind]}"
+    project.attachment = attachment
 
 
 def _write_application(project: MicroProject, data: ApplicationData) -> None:
@@ -183,9 +201,14 @@ def _write_application(project: MicroProject, data: ApplicationData) -> None:
     for target in data.targets:
         if target.indicator.committee_id != project.committee_id:
             raise ProjectError(_("指标不存在。"))
-        if target.target_value <= 0:
+        if not Decimal(target.target_value).is_finite() or target.target_value <= 0:
             raise ProjectError(_("目标值必须大于 0。"))
+        if target.target_value > bounds.INDICATOR_VALUE_MAX:
+            raise ProjectError(_("目标值不能超过 %(max)s。") % {"max": bounds.INDICATOR_VALUE_MAX})
     for phase in data.phases:
+        for day in (phase.starts_on, phase.ends_on):
+            if message := bounds.date_window_error(day, past_only=False):
+                raise ProjectError(_("阶段「%(title)s」：%(reason)s") % {"title": phase.title, "reason": message})
         if phase.ends_on < phase.starts_on:
             raise ProjectError(_("阶段「%(title)s」的结束日期早于开始日期。") % {"title": phase.title})
 
@@ -229,27 +252,49 @@ def _snapshot(data: ApplicationData) -> dict:
 
 @transaction.atomic
 def project_create(
-    *, actor: User, group: Group, data: ApplicationData, attachment: UploadedFile | None = None
+    *,
+    actor: User,
+    group: Group,
+    data: ApplicationData,
+    attachment: UploadedFile | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> MicroProject:
-    """A new draft application for the actor's group (the actor must lead it)."""
+    """A new draft application for the actor's group (the actor must lead it).
+
+    With a `client_id` (the form's one-time id) a repeated post answers with the application the
+    first one made, and two racing posts make one.
+    """
     roles = roles_of(actor)
     if group.pk not in roles.led_group_ids:
         raise ProjectError(_("只有本党小组的党小组长可以申报项目。"))
-    project = MicroProject(
-        committee_id=group.branch.committee_id,
-        group=group,
-        title=data.title,
-        school_year=data.school_year,
-        created_by=actor,
-    )
-    if attachment is not None:
-        check_attachment(attachment)
-        project.attachment = attachment
-        project.attachment_name = attachment.name[:255]
-    project.save()
-    _write_application(project, data)
-    _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
-    return project
+    attachment_kind = check_attachment(attachment) if attachment is not None else ""
+
+    def create() -> MicroProject:
+        project = MicroProject(
+            committee_id=group.branch.committee_id,
+            group=group,
+            title=data.title,
+            school_year=data.school_year,
+            created_by=actor,
+            client_id=client_id,
+        )
+        if attachment is not None:
+            _attach(project, attachment, attachment_kind)
+        try:
+            project.save()
+        except IntegrityError:
+            # A racing post with the same one-time id won: the file stored for this one must go.
+            if project.attachment:
+                project.attachment.storage.delete(project.attachment.name)
+            raise
+        _write_application(project, data)
+        _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
+        return project
+
+    try:
+        return create_once(MicroProject, client_id, owner="created_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise ProjectError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
 
 
 @transaction.atomic
@@ -260,9 +305,7 @@ def project_update(
     project = _lock(project)
     _require(actor, "projects.change_project", project, _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"))
     if attachment is not None:
-        check_attachment(attachment)
-        project.attachment = attachment
-        project.attachment_name = attachment.name[:255]
+        _attach(project, attachment, check_attachment(attachment))
     _write_application(project, data)
     return project
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.activities.image_files import pdf_bytes
+
 PERSONAS = {
     "T": "teacher1",
     "L": "leader1",
@@ -225,13 +227,14 @@ MATRIX: dict[str, Row] = {
                                          post="T200 L403 O403 B403 C403 S403 H404"),
     "activities:achievement_verify": Row({"achievement_id": "pending_achievement"},
                                          get=NOT_GET, post="T403 L403 O403 B403 C302 S302 H404"),
+    # An empty reason re-renders the page with the reason's message beside it (nothing lost).
     "activities:achievement_reject": Row({"achievement_id": "pending_achievement"},
-                                         get=NOT_GET, post="T403 L403 O403 B403 C302 S302 H404"),
+                                         get=NOT_GET, post="T403 L403 O403 B403 C200 S200 H404"),
 }
 # fmt: on
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def build_dataset() -> dict[str, int]:

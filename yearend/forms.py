@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.text_input import CodeField
 from projects.forms import RubricScoresForm, clean_school_year, plain_decimal
 
 from .models import AssessmentCriterion, AssessmentRound
@@ -54,7 +55,7 @@ class ThresholdsForm(forms.Form):
 
 
 class AssessmentOpenForm(ThresholdsForm):
-    school_year = forms.CharField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025；考核该学年已结项的项目"))
+    school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025；考核该学年已结项的项目"))
 
     field_order = ["school_year", "excellent_threshold", "good_threshold", "pass_threshold"]
 

@@ -9,10 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
 
 from .enums import AssessmentAction, AssessmentRating, AssessmentStatus, ReportKind, ReportStatus
@@ -86,11 +87,15 @@ class AssessmentCriterion(models.Model):
     )
     name = models.CharField(_("考核维度"), max_length=50)
     description = models.TextField(_("评分说明"), blank=True)
-    max_score = models.PositiveSmallIntegerField(_("满分"), default=20, validators=[MinValueValidator(1)])
+    max_score = models.PositiveSmallIntegerField(
+        _("满分"), default=20, validators=[MinValueValidator(1), MaxValueValidator(bounds.SCORE_MAX)]
+    )
     weight = models.DecimalField(
         _("权重"), max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
     )
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
+    )
 
     class Meta:
         db_table = "projects_assessmentcriterion"

@@ -104,6 +104,7 @@ def _record(request: HttpRequest, form, *, is_committee_honour: bool) -> Achieve
             actor=request.user,
             data=_achievement_data(form.cleaned_data, is_committee_honour=is_committee_honour),
             certificate=form.cleaned_data["certificate"] or None,
+            client_id=form.cleaned_data["client_id"],
         )
     except ActivityError as error:
         form.add_error(None, error.message)
@@ -230,8 +231,13 @@ def achievement_reject(request: HttpRequest, achievement_id: int) -> HttpRespons
     achievement = _reviewable(request, achievement_id)
     form = RejectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请写明未通过的原因。"))
-        return _back(request, achievement)
+        # The reason stays in the form with its own message (empty, or too long) beside it.
+        return render(
+            request,
+            "activities/achievement_detail.html",
+            {"achievement": achievement, "rejection_form": form},
+            status=200,
+        )
     try:
         achievement_services.achievement_reject(
             actor=request.user, achievement=achievement, reason=form.cleaned_data["reason"]

@@ -110,7 +110,9 @@ def _save_activity(request: HttpRequest, project: MicroProject, activity: Activi
         data = _activity_data(form, values)
         try:
             if activity is None:
-                activity = activity_services.activity_log_create(actor=request.user, project=project, data=data)
+                activity = activity_services.activity_log_create(
+                    actor=request.user, project=project, data=data, client_id=form.cleaned_data["client_id"]
+                )
                 messages.success(request, _("活动记录已保存。"))
             else:
                 activity = activity_services.activity_log_update(actor=request.user, activity=activity, data=data)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from config.document_checks import CONTENT_TYPES, IMAGE_KINDS
 from config.protected_files import protected_file_response
 
 from .. import achievement_selectors, photo_selectors
@@ -20,9 +21,13 @@ _SIZES = {"original": "original", "small": "display_small", "large": "display_la
 
 
 def _file_response(field_file, download_name: str) -> HttpResponseBase:
+    # Photos and their display sizes are our own re-encoded files, named by our encoder.
     content_type = _IMAGE_TYPES.get(Path(field_file.name).suffix.lower())
     return protected_file_response(
-        field_file, filename=download_name, as_attachment=content_type is None, content_type=content_type
+        field_file,
+        filename=download_name,
+        as_attachment=content_type is None,
+        content_type=content_type or "application/octet-stream",
     )
 
 
@@ -57,4 +62,11 @@ def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseB
         or not request.user.has_perm("activities.view_achievement", achievement)
     ):
         raise Http404
-    return _file_response(achievement.certificate, achievement.certificate_name or "certificate")
+    # Served as the kind found at upload: never a type guessed from the uploader's file name.
+    kind = achievement.certificate_kind
+    return protected_file_response(
+        achievement.certificate,
+        filename=achievement.certificate_name or "certificate",
+        as_attachment=kind not in IMAGE_KINDS,
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -34,11 +34,27 @@ def photo_upload(request: HttpRequest, activity_id: int) -> HttpResponse:
     if not request.user.has_perm("activities.upload_photo", activity):
         raise PermissionDenied
     form = PhotoUploadForm(request.POST, request.FILES)
-    form.is_valid()  # Every field is optional; the service decides what is acceptable.
+    if not form.is_valid():
+        # An overlong caption: the page again with the caption kept and its message beside it,
+        # rather than photos stored without the caption the user wrote.
+        return render(
+            request,
+            "activities/activity_detail.html",
+            {
+                "activity": activity,
+                "project": activity.project,
+                "photos": photo_selectors.activity_gallery(activity),
+                "upload_form": form,
+            },
+        )
     data = form.cleaned_data
     try:
         result = photo_services.photo_upload(
-            actor=request.user, activity=activity, files=data.get("photos", []), caption=data.get("caption", "")
+            actor=request.user,
+            activity=activity,
+            files=data.get("photos", []),
+            caption=data.get("caption", ""),
+            client_id=data.get("client_id"),
         )
     except ActivityError as error:
         messages.error(request, error.message)

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
+from config.document_checks import CONTENT_TYPES
 from config.protected_files import protected_file_response
 from members.roles import roles_of
 
 from .. import selectors, services
+from ..enums import ProjectStatus
 from ..errors import ProjectError
 from ..forms import ApplicationForm, CommentForm, PhaseFormSet, ProjectFilterForm, TargetFormSet
 from ..models import MicroProject
@@ -157,13 +159,15 @@ def _save_application(request: HttpRequest, project: MicroProject | None) -> Htt
                     group=form.cleaned_data["group"],
                     data=data,
                     attachment=form.cleaned_data["attachment"] or None,
+                    client_id=form.cleaned_data["client_id"],
                 )
             else:
                 project = services.project_update(
                     actor=request.user, project=project, data=data, attachment=form.cleaned_data["attachment"] or None
                 )
             if "submit" in request.POST:
-                services.project_submit(actor=request.user, project=project)
+                if project.status != ProjectStatus.SUBMITTED:  # else: a repeat of the post that submitted it
+                    services.project_submit(actor=request.user, project=project)
                 messages.success(request, _("申报已提交，等待党委评审。"))
             else:
                 messages.success(request, _("已保存草稿。"))
@@ -243,6 +247,10 @@ def project_attachment(request: HttpRequest, project_id: int) -> HttpResponseBas
     project = _visible_project(request, project_id)
     if not project.attachment:
         raise Http404
+    # Served as the kind found at upload: never a type guessed from the uploader's file name.
     return protected_file_response(
-        project.attachment, filename=project.attachment_name or "attachment", as_attachment=True
+        project.attachment,
+        filename=project.attachment_name or "attachment",
+        as_attachment=True,
+        content_type=CONTENT_TYPES.get(project.attachment_kind, "application/octet-stream"),
     )

@@ -1,6 +1,7 @@
 """Files a phone, a careless user or an attacker might upload, built here with Pillow and zlib."""
 
 import io
+import random
 import struct
 import zlib
 
@@ -111,3 +112,106 @@ def over_size_limit(limit: int) -> bytes:
     """A real JPEG padded past the limit with data after its end marker."""
     data = jpeg_bytes((100, 100))
     return data + b"\x00" * (limit + 1 - len(data))
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _xyz(x: float, y: float, z: float) -> bytes:
+    return b"XYZ \0\0\0\0" + _s15(x) + _s15(y) + _s15(z)
+
+
+def rgb_icc_profile(description: str = "Swapped primaries", *, swap_red_green: bool = True, pad_to: int = 0) -> bytes:
+    """A minimal ICC v2 RGB display profile. With swap_red_green its red primary is sRGB's green
+    (and the other way round), so converting through it to sRGB visibly moves red to green."""
+    red, green, blue = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141)
+    if swap_red_green:
+        red, green = green, red
+    text = description.encode("ascii") + b"\0"
+    desc = b"desc\0\0\0\0" + struct.pack(">I", len(text)) + text + b"\0" * (4 + 4 + 2 + 1 + 67)
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", _xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", _xyz(*red)),
+        (b"gXYZ", _xyz(*green)),
+        (b"bXYZ", _xyz(*blue)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+        (b"cprt", b"text\0\0\0\0test\0\0\0\0"),
+    ]
+    if pad_to:
+        tags.append((b"zzzz", b"zzzz\0\0\0\0" + b"\0" * pad_to))
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for signature, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (
+        struct.pack(">I", size)
+        + b"\0\0\0\0"
+        + b"\x02\x10\0\0"
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 24
+        + b"\0\0\0\0"
+        + _s15(0.9642)
+        + _s15(1.0)
+        + _s15(0.8249)
+        + b"\0" * 48
+    )
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def xmp_packet() -> bytes:
+    return (
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        b'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="Chongqing"/></rdf:RDF>'
+        b'</x:xmpmeta><?xpacket end="w"?>'
+    )
+
+
+def random_photo(size: tuple[int, int], seed: int, quality: int = 95) -> bytes:
+    """A JPEG of random pixels: compressed data as close to random bytes as a photo gets."""
+    noise = random.Random(seed).randbytes(size[0] * size[1] * 3)
+    output = io.BytesIO()
+    Image.frombytes("RGB", size, noise).save(output, "JPEG", quality=quality)
+    return output.getvalue()
+
+
+def pdf_bytes(
+    pages: int = 1, *, javascript: bool = False, embedded_file: bool = False, open_action: bool = False
+) -> bytes:
+    """A real PDF made with pypdf, optionally with the active content certificates may not carry."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if javascript:
+        # A document-level script in the /Names /JavaScript tree, as Acrobat writes one.
+        script = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi');")}
+        )
+        tree = DictionaryObject(
+            {NameObject("/Names"): ArrayObject([TextStringObject("hello"), writer._add_object(script)])}
+        )
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    if embedded_file:
+        writer.add_attachment("payload.html", b"<script>alert(1)</script>")
+    if open_action:
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

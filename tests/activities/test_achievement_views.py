@@ -11,7 +11,7 @@ from activities.models import Achievement
 from members.models import Member, User
 from tests.activities import image_files as files
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = files.pdf_bytes()
 
 
 def member_of(user: User) -> Member:

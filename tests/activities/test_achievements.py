@@ -109,7 +109,7 @@ def test_certificate_image_is_cleaned_and_a_bad_one_saves_nothing(teacher, media
 
 
 def test_certificate_pdf_is_accepted(teacher):
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = files.pdf_bytes()
     achievement = achievement_services.achievement_record(
         actor=teacher, data=award(member_of(teacher)), certificate=files.upload("证书.pdf", pdf, "application/pdf")
     )

@@ -125,12 +125,13 @@ def test_edit_keeps_history_and_archive_takes_the_values_out_of_progress(login, 
     assert "已归档" in detail and edit_url not in detail
 
 
-def test_a_refusal_from_the_service_is_shown_on_the_form(login, leader_a, open_project):
+def test_a_future_date_is_refused_beside_the_date_field(login, leader_a, open_project):
     response = login(leader_a).post(
         reverse("activities:activity_create", args=[open_project.pk]), _post_data(open_project, date="2099-01-01")
     )
     assert response.status_code == 200
-    assert "活动日期不能晚于今天。" in response.content.decode()
+    assert response.context["form"].errors["date"] == ["日期不能晚于今天。"]
+    assert 'value="2099-01-01"' in response.content.decode()
     assert not ActivityLog.objects.exists()
 
 

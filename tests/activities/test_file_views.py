@@ -79,7 +79,7 @@ def test_pdf_certificate_is_a_download_and_other_schools_get_404(login, teacher,
             awarded_on=datetime.date(2025, 6, 1),
             members=[Member.objects.get(user=teacher)],
         ),
-        certificate=files.upload("获奖证书.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        certificate=files.upload("获奖证书.pdf", files.pdf_bytes(), "application/pdf"),
     )
     url = reverse("activities:certificate_file", args=[achievement.pk])
     response = login(secretary).get(url)

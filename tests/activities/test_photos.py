@@ -19,8 +19,8 @@ BAD_UPLOADS = [
     ("half.jpg", files.truncated_jpeg, "损坏或不完整"),
     ("bomb.png", lambda: files.huge_bilevel_png(20000, 20000), "尺寸过大"),
     ("120mp.png", lambda: files.huge_bilevel_png(12000, 10000), "尺寸过大"),
-    ("page.jpg", files.html_with_jpeg_header, "网页或脚本"),
-    ("logo.svg", files.svg_with_script, "网页或脚本"),
+    ("page.jpg", files.html_with_jpeg_header, "不是支持的图片格式"),
+    ("logo.svg", files.svg_with_script, "不是支持的图片格式"),
     ("huge.jpg", lambda: files.over_size_limit(images.MAX_UPLOAD_BYTES), "超过 15 MB"),
 ]
 GOOD_UPLOADS = [

@@ -7,6 +7,7 @@ from django.urls import reverse
 from branches.models import Group
 from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject, ProjectType
+from tests.activities import image_files as files
 from tests.projects.workflow_fixtures import draft_of, submitted_of
 
 
@@ -100,7 +101,7 @@ def test_attachment_must_be_a_real_document(login, leader_a, daping):
     data = _form_data(daping, group)
     data["attachment"] = SimpleUploadedFile("方案.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
     response = login(leader_a).post(reverse("projects:create"), data)
-    assert "不是有效的 PDF" in response.content.decode()
+    assert "附件只能是 PDF" in response.content.decode()
     assert MicroProject.objects.count() == 0
 
 
@@ -112,7 +113,7 @@ def test_attachment_is_downloaded_as_an_attachment_by_the_committee_only(
     seed_catalogue(daping)
     group = Group.objects.get(leader__user=leader_a)
     data = _form_data(daping, group, submit=True)
-    data["attachment"] = SimpleUploadedFile("实施方案.pdf", b"%PDF-1.4\n%test\n", "application/pdf")
+    data["attachment"] = SimpleUploadedFile("实施方案.pdf", files.pdf_bytes(), "application/pdf")
     login(leader_a).post(reverse("projects:create"), data)
     project = MicroProject.objects.get()
     url = reverse("projects:attachment", args=[project.pk])

@@ -1,0 +1,77 @@
+"""Creates that happen once, whatever the network does.
+
+Every form that creates a row carries a one-time id for that row, made when the form is shown
+(`ClientIdField`); the row stores it in a unique `client_id` column (`client_id_field`). A second
+post with the same id (a double tap, a reload, a retry after a dropped connection) answers with
+the row the first one made; two posts racing each other make one row, the loser's insert meeting
+the unique constraint (`create_once`). The id is a UUID because the phone app of issue 15 will make
+its records' ids itself, offline, and send them the same way.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def client_id_field() -> models.UUIDField:
+    return models.UUIDField(
+        _("提交编号"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("创建时由表单（或手机）生成的一次性编号：重复提交只会得到同一条记录"),
+    )
+
+
+class ClientIdField(forms.UUIDField):
+    """A hidden one-time id, new each time an unbound form is shown; a bound form keeps the posted one."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("initial", uuid.uuid4)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        # Not the user's input: a missing or mangled id (an old page, a tampered post) must not
+        # become an error nobody can see. The post then goes through without one.
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+class ClientIdInUse(Exception):
+    """The id names a row that another user created: never hand that row out."""
+
+
+def created_before(model: type[Row], client_id: uuid.UUID | None, *, owner: str, actor) -> Row | None:
+    """The row this actor already created under this id, if any."""
+    if client_id is None:
+        return None
+    row = model._default_manager.filter(client_id=client_id).first()
+    if row is not None and getattr(row, f"{owner}_id") != actor.pk:
+        raise ClientIdInUse(client_id)
+    return row
+
+
+def create_once(model: type[Row], client_id: uuid.UUID | None, *, owner: str, actor, create: Callable[[], Row]) -> Row:
+    """`create()` (which must store `client_id` on its row) unless the id names an earlier row of the
+    actor: then that row. Call it inside the caller's transaction, after the caller's locks."""
+    if (row := created_before(model, client_id, owner=owner, actor=actor)) is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        # A concurrent post with the same id committed first; its row is the answer.
+        if (row := created_before(model, client_id, owner=owner, actor=actor)) is None:
+            raise
+        return row

@@ -1,0 +1,80 @@
+"""Racing double posts of one create form make one row: on PostgreSQL each request of the live
+server has its own connection, so the copies really race and the unique client_id decides.
+
+Not on SQLite: there the live server's threads share the one in-memory test connection, which
+cannot take parallel transactions at all (a harness limit, not the embedded run's). The SQLite
+race runs against gunicorn on a database file in test_concurrent_writes.py, double posts included.
+"""
+
+import threading
+import uuid
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from activities.models import ActivityLog
+from projects.models import MicroProject
+from tests.activities.conftest import in_progress_of
+from tests.activities.test_activity_views import _post_data
+from tests.form_fields import form_fields
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(connection.vendor == "sqlite", reason="the live server shares one SQLite test connection"),
+]
+COPIES = 4
+
+
+def _session(live_server, user) -> requests.Session:
+    client = Client()
+    client.force_login(user)
+    session = requests.Session()
+    session.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return session
+
+
+def _race(session: requests.Session, url: str, fields: dict) -> list[int]:
+    page = session.get(url, timeout=30).text
+    fields = {"csrfmiddlewaretoken": form_fields(page)["csrfmiddlewaretoken"], **fields}
+    barrier = threading.Barrier(COPIES)
+    statuses: list[int] = []
+
+    def post() -> None:
+        barrier.wait()
+        statuses.append(session.post(url, data=fields, timeout=60, allow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(COPIES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return statuses
+
+
+def test_racing_copies_of_one_activity_form_make_one_activity(transactional_db, live_server, demo_schools, leader_a):
+    from projects.demo import seed_catalogue
+
+    seed_catalogue(demo_schools[0])
+    project = in_progress_of(leader_a)
+    session = _session(live_server, leader_a)
+    url = f"{live_server.url}/activities/projects/{project.pk}/new/"
+    data = _post_data(project) | {"client_id": str(uuid.uuid4())}
+
+    statuses = _race(session, url, data)
+
+    assert statuses == [302] * COPIES
+    assert ActivityLog.objects.filter(client_id=data["client_id"]).count() == 1
+
+
+def test_racing_copies_of_one_application_make_one_application(transactional_db, live_server, demo_schools, leader_a):
+    session = _session(live_server, leader_a)
+    url = f"{live_server.url}/projects/new/"
+    fields = form_fields(session.get(url, timeout=30).text) | {"title": "竞速申报", "school_year": "2025-2026"}
+
+    statuses = _race(session, url, fields)
+
+    assert statuses == [302] * COPIES
+    assert MicroProject.objects.filter(title="竞速申报").count() == 1
