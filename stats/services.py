@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
@@ -166,7 +167,7 @@ def stats_fill_missing(*, committee_id: int, school_year: str, scopes: Sequence[
     """
     if not scopes:
         return False
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if current_app.conf.task_always_eager:
         stats_recompute(committee_id=committee_id, school_year=school_year, scopes=scopes)
         return False
     stats_queue(committee_id=committee_id, school_year=school_year, scopes=scopes)
