@@ -12,6 +12,15 @@ def _ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
+def _s(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.1f} s"
+
+
+def _ratio(ratio: float | None) -> str:
+    """A ratio to the floor; "—" where there is none (SQLite has no statistics floor)."""
+    return "—" if ratio is None else f"{ratio}×"
+
+
 def _met(record: dict[str, Any]) -> str:
     met = record.get("met")
     if record.get("queries_equal") is False:
@@ -44,7 +53,8 @@ def tables(result: dict[str, Any]) -> str:
         if record["name"].startswith("page: "):
             lines.append(
                 f"| {record['name'][6:]} ({record['user']}) | {_ms(record['median_s'])} | {_ms(record['floor_s'])} "
-                f"| {record['ratio']}× | {record['queries']} | {record['queries_at_small'] or '—'} | {_met(record)} |"
+                f"| {_ratio(record['ratio'])} | {record['queries']} | {record['queries_at_small'] or '—'} "
+                f"| {_met(record)} |"
             )
     lines += ["", "| Benchmark | Figure | Floor / goal | Ratio | Met |", "|---|---|---|---|---|"]
     for record in records:
@@ -54,13 +64,14 @@ def tables(result: dict[str, Any]) -> str:
             if record.get("processes"):
                 ratio = round(record["one_process_s"] / record["floor_s"], 2) if record["floor_s"] else None
                 how = (
-                    f"on {record['processes']} worker processes; in one process {record['one_process_s']:.1f} s"
-                    f" ({ratio}×)"
+                    f"on {record['processes']} worker processes; in one process {_s(record['one_process_s'])}"
+                    f" ({_ratio(ratio)})"
                 )
             lines.append(
                 f"| {name} ({record['committees']} committees, {record['snapshots']:,} snapshots) "
-                f"| {record['median_s']:.1f} s {how}; first run, all rows new: {record['first_run_s']:.1f} s "
-                f"| {record['floor_s']:.1f} s hand-written SQL | {record['ratio']}× (goal ≤ {record['goal_ratio']}×) "
+                f"| {_s(record['median_s'])} {how}; first run, all rows new: {_s(record['first_run_s'])} "
+                f"| {_s(record['floor_s'])} hand-written SQL "
+                f"| {_ratio(record['ratio'])} (goal ≤ {record['goal_ratio']}×) "
                 f"| {_met(record)} |"
             )
         elif name.startswith("statistics: incremental"):
@@ -71,7 +82,8 @@ def tables(result: dict[str, Any]) -> str:
         elif name.startswith("photos"):
             lines.append(
                 f"| {name} | {_ms(record['median_s'])} | {_ms(record['floor_s'])} draft+resize; "
-                f"naive thumbnail {_ms(record['naive_s'])} | {record['ratio']}× (goal ≤ {record['goal_ratio']}×); "
+                f"naive thumbnail {_ms(record['naive_s'])} "
+                f"| {_ratio(record['ratio'])} (goal ≤ {record['goal_ratio']}×); "
                 f"{record['ratio_to_naive']}× the naive | {_met(record)} |"
             )
         elif name.startswith("reports: year"):

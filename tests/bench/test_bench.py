@@ -93,3 +93,67 @@ def test_the_floor_computes_the_figures_the_engine_stores(small, kind):
         assert (engine["person_times"], engine["participants"]) == (person_times, distinct)
         assert engine["members_participating"] == in_scope
         assert engine["photos"] == photos[(committee, year, scope_id)][0]
+
+
+def test_the_tables_of_a_sqlite_run_show_no_ratio_where_there_is_no_floor():
+    """A SQLite run has no statistics floor (it is PostgreSQL SQL): the table says — instead of crashing."""
+    from bench.tables import tables
+
+    run = {
+        "date": "2026-12-01",
+        "size": "small",
+        "total_seconds": 60,
+        "machine": {
+            "cpu": "x",
+            "cores": 2,
+            "memory_gb": 24,
+            "load_average": 0.5,
+            "python": "3.11",
+            "django": "5.2",
+            "database": "sqlite",
+        },
+        "generation": {
+            "seconds": 20,
+            "schools": 1,
+            "rows": {
+                "branches_group": 18,
+                "members_member": 100,
+                "projects_microproject": 90,
+                "activities_activitylog": 6000,
+                "activities_indicatorvalue": 20000,
+                "activities_activitylog_participants": 18000,
+                "activities_photo": 2000,
+                "activities_achievement": 400,
+                "projects_scoresheet": 200,
+                "projects_assessmentsheet": 100,
+            },
+        },
+        "benchmarks": [
+            {
+                "name": "page: home",
+                "user": "secretary",
+                "median_s": 0.01,
+                "floor_s": None,
+                "ratio": None,
+                "queries": 9,
+                "queries_at_small": None,
+                "met": None,
+            },
+            {
+                "name": "statistics: full recompute",
+                "committees": 1,
+                "snapshots": 900,
+                "median_s": 0.4,
+                "first_run_s": 0.5,
+                "floor_s": None,
+                "ratio": None,
+                "goal_ratio": 1.5,
+                "met": None,
+                "processes": 2,
+                "one_process_s": 0.6,
+            },
+        ],
+    }
+    text = tables(run)
+    assert "| home (secretary) | 10.0 ms | — | — | 9 | — | — |" in text
+    assert "| — hand-written SQL | — (goal ≤ 1.5×)" in text and "in one process 0.6 s (—)" in text
