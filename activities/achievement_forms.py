@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.form_choices import PLEASE_CHOOSE
 from projects.forms import iso_date_input
 
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
@@ -55,7 +56,9 @@ class AchievementForm(_CertificateMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     word_count = forms.IntegerField(label=_("字数"), required=False, min_value=0, help_text=_("学生作品的字数，可不填"))
-    project = forms.ModelChoiceField(label=_("关联微项目（可选）"), queryset=None, required=False)
+    project = forms.ModelChoiceField(
+        label=_("关联微项目（可选）"), queryset=None, required=False, empty_label=PLEASE_CHOOSE
+    )
     field_order = [
         "kind",
         "title",

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.form_choices import PLEASE_CHOOSE
 from projects.forms import iso_date_input
 
 from .enums import ActivityType
@@ -14,7 +15,7 @@ from .models import ActivityLog
 
 class ActivityForm(forms.Form):
     date = forms.DateField(label=_("活动日期"), widget=iso_date_input(), initial=timezone.localdate)
-    activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", "---------"), *ActivityType.choices])
+    activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", PLEASE_CHOOSE), *ActivityType.choices])
     title = forms.CharField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
     place = forms.CharField(label=_("活动地点"), max_length=100, required=False)
     participants = forms.ModelMultipleChoiceField(
@@ -48,7 +49,7 @@ class IndicatorValueForm(forms.Form):
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicators = {indicator.pk: indicator for indicator in indicators}
-        self.fields["indicator"].choices = [("", "---------")] + [
+        self.fields["indicator"].choices = [("", PLEASE_CHOOSE)] + [
             (indicator.pk, f"{indicator.name}（{indicator.unit}）") for indicator in indicators
         ]
 

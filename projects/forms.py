@@ -4,6 +4,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.form_choices import PLEASE_CHOOSE
+
 from .enums import ProjectStatus
 
 SCHOOL_YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
@@ -19,9 +21,9 @@ def clean_school_year(value: str) -> str:
 class ApplicationForm(forms.Form):
     """The application's own fields; a draft needs only a title and a school year."""
 
-    group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True)
+    group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True, empty_label=PLEASE_CHOOSE)
     title = forms.CharField(label=_("项目名称"), max_length=100)
-    project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False)
+    project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False, empty_label=PLEASE_CHOOSE)
     school_year = forms.CharField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
     background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -73,7 +75,7 @@ class PhaseForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None, empty_label=PLEASE_CHOOSE)
     target_value = forms.DecimalField(label=_("目标值"), min_value=0.01, max_digits=12, decimal_places=2)
 
     def __init__(self, *args, indicators, **kwargs):
