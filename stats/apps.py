@@ -7,4 +7,5 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the statistics to the signals of the apps below it (activities' figures_changed).
-        from . import receivers  # noqa: F401, PLC0415 - app loading: receivers import models
+        # and registers its home-page section (a branch secretary's branch at a glance).
+        from . import home, receivers  # noqa: F401, PLC0415 - app loading: receivers import models
