@@ -1,0 +1,135 @@
+"""Every page of every demo role, on a 375 px touch phone and a 1280 px desktop: no sideways
+scroll, no table cell narrower than two characters, no empty choice reading "---------", and
+axe-core's WCAG 2.2 A/AA rules (color-contrast and target-size included) without a violation.
+
+The pages are the menu's, then one page of each kind linked from them, two links deep (a
+project, an activity, an achievement, a member, a branch, a dashboard, a form …). The demo is
+seeded once for the module (with a concluded project in an assessment round and a scored
+application, so the ranking and the score table have rows) and served by a live server of the
+module's own; the database is emptied afterwards. A screenshot of every page goes to
+test-artifacts/pages/.
+"""
+
+import io
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from pytest_django.live_server_helper import LiveServer
+
+from members.models import User
+from projects import services as project_services
+from projects.enums import ProjectStatus
+from projects.models import MicroProject
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, _watched_page, log_in
+from tests.e2e.page_checks import axe_problems, layout_problems, menu_and_object_pages, page_kind, serve_axe
+from tests.projects.workflow_fixtures import full_scores
+from yearend import services as assessment_services
+
+ROLES = ["secretary", "committee1", "branch1", "leader1", "teacher1", "district"]
+# Reduced motion: the charts are drawn without animation, so each screenshot shows them whole.
+WIDTHS = {
+    "375": {"viewport": PHONE, "is_mobile": True, "has_touch": True, "reduced_motion": "reduce"},
+    "1280": {"viewport": DESKTOP, "reduced_motion": "reduce"},
+}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The pages each role shows (menu first), found by the role's first test and reused by the other width.
+_pages_of: dict[str, list[str]] = {}
+# Kinds of page whose content depends on who looks: checked for every role that reaches them.
+EVERY_ROLE = {"home", "projects:detail", "activities:activity_detail", "activities:achievement_list"}
+
+
+def _year_end_and_review() -> None:
+    """A concluded project scored in a 2024-2025 assessment round, and the submitted application scored twice."""
+    users = {
+        user.username: user for user in User.objects.filter(username__in=["secretary", "committee1", "committee2"])
+    }
+    concluded = MicroProject.objects.filter(
+        committee__slug="daping", status=ProjectStatus.IN_PROGRESS, group__name="第五党小组"
+    ).get()
+    project_services.project_conclude(actor=users["secretary"], project=concluded, comment="按期完成。")
+    assessment_round = assessment_services.assessment_round_open(
+        actor=users["secretary"], school_year=concluded.school_year
+    )
+    criteria = list(assessment_round.criteria.order_by("position", "pk"))
+    assessment_services.assessment_score_record(
+        actor=users["committee1"],
+        assessment_round=assessment_round,
+        project=concluded,
+        scores={criterion.pk: Decimal(criterion.max_score) for criterion in criteria},
+        comment="目标全部完成。",
+    )
+    submitted = MicroProject.objects.filter(committee__slug="daping", status=ProjectStatus.SUBMITTED).first()
+    for reviewer in (users["committee2"], users["secretary"]):
+        project_services.score_record(
+            actor=reviewer, project=submitted, scores=full_scores(submitted), recommendation="approve"
+        )
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("every-page-media")
+
+
+@pytest.fixture
+def media_root(settings, module_media) -> Path:
+    """The module's seeded files, for every test of the module (instead of a per-test folder)."""
+    settings.MEDIA_ROOT = module_media
+    return module_media
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, module_media) -> str:
+    """`make run`'s demo plus a year's end and a scored application, served by a live server of this module."""
+    shutil.rmtree(ARTIFACTS / "pages", ignore_errors=True)  # this run's screenshots only
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=module_media):
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        _year_end_and_review()
+        server = LiveServer("localhost")
+        try:
+            yield server.url
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def transactional_db(site) -> None:
+    """pytest-django's transactional_db, replaced in this module: the tests share the module's
+    committed demo instead of emptying the database after each one (the module's fixture does that
+    once, at the end). Its name is what makes pytest-django create the test database."""
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_reads_and_passes_wcag_22_aa(
+    request, browser, artifacts_dir, transactional_db, site, media_root, username, width
+):
+    shots = artifacts_dir / "pages"
+    shots.mkdir(exist_ok=True)
+    with _watched_page(request, browser, artifacts_dir, **WIDTHS[width]) as page:
+        serve_axe(page.context, site)
+        log_in(page, SimpleNamespace(url=site), username)
+        assert not page.url.endswith("/accounts/login/"), f"{username} could not log in"
+        if username not in _pages_of:
+            # A kind of page an earlier role's test covered is not checked again (the menu's pages are).
+            seen = {page_kind(path) for pages in _pages_of.values() for path in pages} - EVERY_ROLE
+            _pages_of[username] = menu_and_object_pages(page, site, seen=seen)
+        paths = _pages_of[username]
+        problems = []
+        for path in paths:
+            response = page.goto(f"{site}{path}")
+            name = f"{username} at {width} px: {path}"
+            assert response is not None and response.ok, f"{name} answered {response and response.status}"
+            problems += layout_problems(page, name) + axe_problems(page, site, name)
+            slug = re.sub(r"[^\w-]+", "_", path.strip("/")) or "home"
+            page.screenshot(path=str(shots / f"{username}-{width}-{slug}.png"), full_page=True)
+    assert len(paths) >= 5, f"{username}: only {paths} found from the menu"
+    assert not problems, f"{len(problems)} problems on {username}'s pages at {width} px:\n" + "\n".join(
+        str(problem) for problem in problems
+    )
