@@ -183,6 +183,8 @@ def test_the_officers_home_page_links_to_the_comparison(officer, login):
     assert f'href="{URL}"' in page
     assert 'data-testid="home-district"' in page
     assert client.get(reverse("stats:dashboard")).url == URL
+    # The user menu names the office, not its login.
+    assert re.search(r'data-bs-toggle="dropdown" aria-expanded="false">\s*渝中区教委党工委\s*</a>', page)
 
 
 @pytest.mark.django_db
