@@ -17,11 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
+from members import roster
 from members.models import User
 from projects import services as project_services
 from projects.enums import ProjectStatus
@@ -133,3 +135,40 @@ def test_every_page_reads_and_passes_wcag_22_aa(
     assert not problems, f"{len(problems)} problems on {username}'s pages at {width} px:\n" + "\n".join(
         str(problem) for problem in problems
     )
+
+
+def _roster_file(path: Path) -> Path:
+    """A roster of three rows: a new member, one already on the roster with a new phone, one with errors."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(roster.HEADERS))
+    sheet.append(
+        ["周一鸣", "男", "数学", "一级教师", "正式党员", "2015-07-01", "第一党支部", "第一党小组", "13800000001"]
+    )
+    sheet.append(["张玺", "女", "语文", "一级教师", "正式党员", "", "第一党支部", "第一党小组", "13800000002"])
+    sheet.append(["", "男", "体育", "", "群众", "昨天", "第九党支部", "第一党小组", ""])
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_the_roster_import_preview_reads_and_passes_wcag_22_aa(
+    request, browser, artifacts_dir, transactional_db, site, media_root, tmp_path, width
+):
+    """The preview only exists after an upload: the secretary uploads a roster with an error row."""
+    with _watched_page(request, browser, artifacts_dir, **WIDTHS[width]) as page:
+        serve_axe(page.context, site)
+        log_in(page, SimpleNamespace(url=site), "secretary")
+        page.goto(f"{site}/members/import/")
+        page.get_by_test_id("roster-upload").locator("input[type=file]").set_input_files(
+            _roster_file(tmp_path / "花名册.xlsx")
+        )
+        with page.expect_navigation():
+            page.get_by_role("button", name="上传并预览").click()
+        assert page.url.endswith("/members/import/preview/")
+        assert page.get_by_test_id("row-error").count() >= 1
+        name = f"secretary at {width} px: the roster import preview"
+        problems = layout_problems(page, name) + axe_problems(page, site, name)
+        (artifacts_dir / "pages").mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts_dir / "pages" / f"secretary-{width}-roster-preview.png"), full_page=True)
+    assert not problems, "\n".join(str(problem) for problem in problems)
