@@ -66,7 +66,8 @@ def axe_problems(page, base_url: str, name: str) -> list[Problem]:
 
 
 def layout_problems(page, name: str) -> list[Problem]:
-    """A page wider than the viewport, and table cells narrower than two characters (2em)."""
+    """A page wider than the viewport, a main action (.btn-action) under 44 × 44 px, an empty choice
+    reading "---------", and table cells narrower than two characters (2em)."""
     found = page.evaluate(
         r"""(tolerance) => {
             const out = [];
@@ -78,6 +79,13 @@ def layout_problems(page, name: str) -> list[Problem]:
                 const first = wide.find(e => ![...e.children].some(c => wide.includes(c))) || wide[0];
                 out.push({rule: 'horizontal overflow', element: first ? first.outerHTML.slice(0, 120) : 'body',
                           detail: `page ${root.scrollWidth}px wide in a ${root.clientWidth}px viewport`});
+            }
+            for (const action of document.querySelectorAll('.btn-action')) {
+                const box = action.getBoundingClientRect();
+                if (box.width && (box.height < 44 - 0.5 || box.width < 44 - 0.5)) {
+                    out.push({rule: 'main action smaller than 44 × 44 px', element: action.outerHTML.slice(0, 120),
+                              detail: `${box.width.toFixed(1)} × ${box.height.toFixed(1)} px`});
+                }
             }
             for (const option of document.querySelectorAll('select option')) {
                 if (/^-{3,}$/.test(option.textContent.trim())) {

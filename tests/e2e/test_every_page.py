@@ -172,3 +172,24 @@ def test_the_roster_import_preview_reads_and_passes_wcag_22_aa(
         (artifacts_dir / "pages").mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts_dir / "pages" / f"secretary-{width}-roster-preview.png"), full_page=True)
     assert not problems, "\n".join(str(problem) for problem in problems)
+
+
+def test_focus_is_visible_on_the_phone(request, browser, artifacts_dir, transactional_db, site, media_root):
+    """Moving through the leader's home with the keyboard, every focused control shows a ring of 3 px."""
+    with _watched_page(request, browser, artifacts_dir, **WIDTHS["375"]) as page:
+        log_in(page, SimpleNamespace(url=site), "leader1")
+        rings = []
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            rings.append(
+                page.evaluate(
+                    """() => {
+                        const e = document.activeElement, style = getComputedStyle(e);
+                        const name = e.textContent.trim().slice(0, 20) || e.getAttribute('aria-label') || e.tagName;
+                        return [name, style.outlineStyle, parseFloat(style.outlineWidth)];
+                    }"""
+                )
+            )
+    unseen = [ring for ring in rings if ring[1] == "none" or ring[2] < 2]
+    assert not unseen, f"focused without a visible ring: {unseen}"
+    assert any(text.startswith("记录活动") for text, _style, _width in rings), rings
