@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
 from config.text_input import TitleField
 from projects.forms import iso_date_input
@@ -67,7 +68,9 @@ class AchievementForm(_CertificateMixin):
         max_value=bounds.WORD_COUNT_MAX,
         help_text=_("学生作品的字数，可不填"),
     )
-    project = forms.ModelChoiceField(label=_("关联微项目（可选）"), queryset=None, required=False)
+    project = forms.ModelChoiceField(
+        label=_("关联微项目（可选）"), queryset=None, required=False, empty_label=PLEASE_CHOOSE
+    )
     field_order = [
         "kind",
         "title",

@@ -56,15 +56,18 @@ def achievement_for(user, achievement_id: int) -> Achievement | None:
 
 
 class Tab:
+    PENDING = "pending"
     MINE = "mine"
     GROUP = "group"
     ALL = "all"
 
 
 def tabs_of(user) -> list[str]:
-    """The list's tabs the user may open: 我的成果 always, 本组成果 for leaders, 全校成果 for the committee."""
+    """The list's tabs the user may open: 待认定 for the committee, 我的成果 always, 本组成果 for leaders,
+    全校成果 for the committee."""
     roles = roles_of(user)
-    tabs = [Tab.MINE]
+    tabs = [Tab.PENDING] if roles.is_committee_member else []
+    tabs.append(Tab.MINE)
     if roles.led_group_ids:
         tabs.append(Tab.GROUP)
     if roles.is_committee_member:
@@ -91,6 +94,8 @@ def _tab_condition(user, tab: str) -> Q | None:
         return Q(members__group_id__in=roles.led_group_ids) | Q(project__group_id__in=roles.led_group_ids)
     if tab == Tab.ALL and roles.is_committee_member:
         return Q()
+    if tab == Tab.PENDING and roles.is_committee_member:
+        return Q(status=AchievementStatus.PENDING)
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from config.percentages import percent
@@ -15,7 +15,8 @@ from members.models import Member
 from members.roles import roles_of
 from projects.models import Indicator, MicroProject, ProjectTarget
 
-from .models import ActivityLog, ActivityRevision, IndicatorValue, Photo
+from .models import ActivityDelegation, ActivityLog, ActivityRevision, IndicatorValue, Photo
+from .rules import OPEN_PROJECT_STATUSES
 
 
 @dataclass(frozen=True)
@@ -207,3 +208,41 @@ def activity_participant_choices(project: MicroProject) -> QuerySet[Member]:
         .distinct()
         .order_by("group__position", "name")
     )
+
+
+@dataclass(frozen=True)
+class ProjectAtWork:
+    """An open project the user works on, for the home page's buttons."""
+
+    id: int
+    title: str
+    can_log: bool  # the group's leader, or a member the leader delegated logging to
+    latest_activity_id: int | None  # where a photo goes; None before the first activity
+
+
+def projects_at_work(user) -> list[ProjectAtWork]:
+    """Approved or in-progress projects of the user's own and led groups and of their delegations,
+    newest first, each with its latest current activity (one query)."""
+    roles = roles_of(user)
+    if roles.committee_id is None or roles.member_id is None:
+        return []
+    groups = set(roles.led_group_ids) | ({roles.group_id} if roles.group_id else set())
+    delegate = ActivityDelegation.objects.filter(
+        project_id=OuterRef("pk"), member_id=roles.member_id, revoked_at__isnull=True
+    )
+    latest = (
+        ActivityLog.objects.filter(project_id=OuterRef("pk"), is_archived=False)
+        .order_by("-date", "-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        MicroProject.objects.annotate(is_delegate=Exists(delegate), latest_activity=Subquery(latest))
+        .filter(Q(group_id__in=groups) | Q(is_delegate=True), committee_id=roles.committee_id)
+        .filter(status__in=OPEN_PROJECT_STATUSES)
+        .order_by("-school_year", "-pk")
+        .values_list("pk", "title", "group_id", "is_delegate", "latest_activity")
+    )
+    return [
+        ProjectAtWork(pk, title, group_id in roles.led_group_ids or is_delegate, activity_id)
+        for pk, title, group_id, is_delegate, activity_id in rows
+    ]

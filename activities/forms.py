@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
 from config.text_input import TitleField
 from projects.forms import iso_date_input
@@ -22,7 +23,7 @@ class ActivityForm(forms.Form):
         initial=timezone.localdate,
         validators=[bounds.DateWindowValidator(past_only=True)],
     )
-    activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", "---------"), *ActivityType.choices])
+    activity_type = forms.ChoiceField(label=_("活动类型"), choices=[("", PLEASE_CHOOSE), *ActivityType.choices])
     title = TitleField(label=_("活动名称"), max_length=ActivityLog._meta.get_field("title").max_length)
     place = TitleField(label=_("活动地点"), max_length=100, required=False)
     participants = forms.ModelMultipleChoiceField(
@@ -70,7 +71,7 @@ class IndicatorValueForm(forms.Form):
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.indicators = {indicator.pk: indicator for indicator in indicators}
-        self.fields["indicator"].choices = [("", "---------")] + [
+        self.fields["indicator"].choices = [("", PLEASE_CHOOSE)] + [
             (indicator.pk, f"{indicator.name}（{indicator.unit}）") for indicator in indicators
         ]
 

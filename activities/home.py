@@ -7,6 +7,7 @@ from members.models import User
 from members.roles import roles_of
 
 from .achievement_selectors import pending_achievement_count
+from .activity_selectors import projects_at_work
 from .delegation_selectors import delegated_projects
 
 
@@ -20,5 +21,12 @@ def delegation_section(user: User) -> dict[str, Any]:
     return {"projects_delegated": list(delegated_projects(user)) if roles_of(user).group_id else []}
 
 
+def work_section(user: User) -> dict[str, Any]:
+    """The open projects the user logs activities or uploads photos for: the home page's first buttons."""
+    roles = roles_of(user)
+    return {"projects_at_work": projects_at_work(user) if roles.group_id or roles.led_group_ids else []}
+
+
+register_home_section("activities.work", work_section)
 register_home_section("activities.achievements", achievement_section)
 register_home_section("activities.delegation", delegation_section)

@@ -195,6 +195,10 @@ class Photo(models.Model):
         return not self.has_display_sizes and self.display_failures >= PHOTO_DISPLAY_MAX_FAILURES
 
 
+# What a cleaned certificate image is stored as (images.clean_upload); anything else is a PDF.
+CERTIFICATE_IMAGE_SUFFIXES = (".jpg", ".png", ".webp")
+
+
 class Achievement(FastChoiceDisplay, models.Model):
     """An award, title, publication, research topic, open lesson or pupils' work; counts once verified."""
 
@@ -270,6 +274,11 @@ class Achievement(FastChoiceDisplay, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def certificate_is_image(self) -> bool:
+        """An image certificate is shown as a thumbnail; a PDF as an icon."""
+        return Path(self.certificate.name).suffix.lower() in CERTIFICATE_IMAGE_SUFFIXES
 
 
 class ActivityDelegation(models.Model):

@@ -1,6 +1,17 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# A school's full name starts with its province or city and its district (重庆市渝中区…).
+_PLACE_PREFIX = re.compile(r"^(?:.{1,7}?[省市])?(?:.{1,7}?[区县])?")
+
+
+def short_school_name(name: str) -> str:
+    """A school's name without the place in front and with 小学校 said as 小学 (for chart labels)."""
+    short = _PLACE_PREFIX.sub("", name, count=1) or name
+    return re.sub(r"(小学|中学)校$", r"\1", short)
 
 
 class Committee(models.Model):
@@ -18,6 +29,11 @@ class Committee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def short_school_name(self) -> str:
+        """The school without its city and district, as people say it: 重庆市渝中区大坪小学校 -> 大坪小学."""
+        return short_school_name(self.school_name)
 
 
 class Branch(models.Model):

@@ -144,7 +144,11 @@ def roster_import_preview(request: HttpRequest) -> HttpResponse:
         "members/roster_preview.html",
         {
             "file_name": pending["file_name"],
-            "rows": pending["rows"],
+            # Each cell with its column's name: on a phone every row is a card of "name: value" lines.
+            "rows": [
+                {**row, "labelled_cells": list(zip(roster.HEADERS, row["cells"], strict=False))}
+                for row in pending["rows"]
+            ],
             "counts": counts,
             "form": RosterConfirmForm(initial={"token": pending["token"]}),
             "valid_only_mode": RosterConfirmForm.VALID_ONLY,

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
 from config.text_input import CodeField, TitleField, nfkc
 
@@ -38,9 +39,9 @@ def clean_school_year(value: str) -> str:
 class ApplicationForm(forms.Form):
     """The application's own fields; a draft needs only a title and a school year."""
 
-    group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True)
+    group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True, empty_label=PLEASE_CHOOSE)
     title = TitleField(label=_("项目名称"), max_length=100)
-    project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False)
+    project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False, empty_label=PLEASE_CHOOSE)
     school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
     background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -110,7 +111,7 @@ class PhaseForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None)
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=None, empty_label=PLEASE_CHOOSE)
     target_value = forms.DecimalField(
         label=_("目标值"),
         min_value=Decimal("0.01"),

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.form_choices import PleaseChooseMixin
 from config.text_input import TitleField
 
 from .enums import Decision, ProjectStatus, Recommendation
@@ -95,7 +96,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["sort"].choices = sorts
 
 
-class ProjectTypeForm(forms.ModelForm):
+class ProjectTypeForm(PleaseChooseMixin, forms.ModelForm):
     class Meta:
         model = ProjectType
         fields = ["name", "organisation_type", "description", "position"]
@@ -116,7 +117,7 @@ class IndicatorForm(forms.ModelForm):
         field.empty_label = _("通用（各类项目）")
 
 
-class RubricCriterionForm(forms.ModelForm):
+class RubricCriterionForm(PleaseChooseMixin, forms.ModelForm):
     class Meta:
         model = RubricCriterion
         fields = ["name", "description", "max_score", "weight", "position"]

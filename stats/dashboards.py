@@ -24,7 +24,7 @@ from .enums import StatScope
 from .models import StatSnapshot
 from .scopes import scope_key
 from .selectors import CommitteeStats, ProjectStats, ScopeStats, committee_stats
-from .view_models import Cell, Chart, Dashboard, Figure, Level, Row, Series, Table
+from .view_models import Cell, Chart, Dashboard, Figure, Level, Row, Series, Table, short_label, short_school_year
 
 TREND_YEARS = 5
 
@@ -143,6 +143,8 @@ def _months_chart(school_year: str, months: list[tuple[datetime.date, dict[str, 
         "line",
         rows,
         [_("活动次数"), _("参与人次"), _("照片")],
+        labels=[_("%(month)s月") % {"month": month.month} for month, _f in months],
+        integer=True,
     )
 
 
@@ -155,7 +157,7 @@ def _levels_chart(figures: dict[str, Any], *, tab: str | None) -> Chart:
         )
         for level, label in AchievementLevel.choices
     ]
-    return _from_rows("levels", _("已认定成果（按级别）"), "bar", rows, [_("成果数")])
+    return _from_rows("levels", _("已认定成果（按级别）"), "bar", rows, [_("成果数")], integer=True)
 
 
 def _participation_chart(key: str, title: str, scopes: list[ScopeStats], level: str, school_year: str) -> Chart:
@@ -168,7 +170,8 @@ def _participation_chart(key: str, title: str, scopes: list[ScopeStats], level: 
                 scope.name,
                 link,
                 [
-                    Cell(f["participation_rate"], "%"),
+                    # A group nobody took part in yet reads 0 %, in the chart and the table alike.
+                    Cell(f["participation_rate"] or 0, "%"),
                     Cell(f["person_times"]),
                     Cell(f["activities"]),
                     Cell(f["members_participating"]),
@@ -177,7 +180,7 @@ def _participation_chart(key: str, title: str, scopes: list[ScopeStats], level: 
             )
         )
     chart = _from_rows(key, title, "bar", rows, [_("参与率"), _("参与人次"), _("活动次数"), _("参与党员"), _("党员数")])
-    return replace(chart, series=chart.series[:1], unit="%")
+    return replace(chart, series=chart.series[:1], unit="%", labels=[short_label(row.label) for row in rows])
 
 
 def _trend_chart(level: str, scope_id: int | None, years: list[tuple[str, dict[str, Any]]]) -> Chart:
@@ -189,7 +192,15 @@ def _trend_chart(level: str, scope_id: int | None, years: list[tuple[str, dict[s
         )
         for year, f in years
     ]
-    return _from_rows("trend", _("近五年趋势"), "line", rows, [_("活动次数"), _("参与人次"), _("已认定成果")])
+    return _from_rows(
+        "trend",
+        _("近五年趋势"),
+        "line",
+        rows,
+        [_("活动次数"), _("参与人次"), _("已认定成果")],
+        labels=[short_school_year(row.label) for row in rows],
+        integer=True,
+    )
 
 
 def _scope_months(
@@ -211,17 +222,23 @@ def _scope_months(
 def _trend(
     committee: Committee, kind: str, scope_id: int, years: list[str], current: tuple[str, dict[str, Any]]
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The scope's yearly figures over the last school years, from their snapshots (one query)."""
-    shown = years[-TREND_YEARS:]
+    """The scope's yearly figures over the five school years up to the latest with data, one after the
+    other (a year without data reads 0, so the axis is real time), from their snapshots (one query)."""
+    last = int(years[-1][:4])
+    shown = [f"{start}-{start + 1}" for start in range(last - TREND_YEARS + 1, last + 1)]
+    with_data = set(years)
     found = {
         row.school_year: row.figures
         for row in StatSnapshot.objects.filter(
             committee=committee, scope_kind=kind, scope_id=scope_id, school_year__in=shown, month__isnull=True
         ).only("school_year", "figures")
     }
-    found[current[0]] = current[1]
+    if current[0] in shown:
+        found[current[0]] = current[1]
     for year in shown:
-        if year not in found:  # no snapshot yet: computed for this scope alone
+        if year not in with_data:
+            found[year] = empty_figures()
+        elif year not in found:  # no snapshot yet: computed for this scope alone
             key = (kind, scope_id, None)
             found[year] = compute_figures(committee.pk, year, [scope_key(kind, scope_id)]).get(key) or empty_figures()
     return [(year, found[year]) for year in shown]

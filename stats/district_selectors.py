@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Committee
+from branches.models import Committee, short_school_name
 from branches.selectors import oversight_of
 from projects.enums import PUBLIC_STATUSES
 from projects.models import MicroProject
@@ -160,6 +160,8 @@ def district_comparison(
         series=[Series(chosen.label, [row.cells[0].value for row in chart_rows])],
         table=Table([_("学校"), chosen.label], chart_rows),
         unit=chosen.unit,
+        labels=[short_school_name(row.label) for row in chart_rows],
+        integer=chosen.unit != "%",
     )
     return DistrictComparison(
         school_year=year,

@@ -73,6 +73,8 @@ class Chart:
     table: Table
     unit: str = ""
     reference: float | None = None  # a line drawn across, e.g. 100 % of a target
+    labels: list[str] | None = None  # short axis labels (第一小组, 大坪小学); the tooltip and table keep the names
+    integer: bool = False  # counts: the value axis has whole-number steps only
 
     @property
     def dom_id(self) -> str:
@@ -91,7 +93,20 @@ class Chart:
             "series": [{"name": series.name, "values": series.values} for series in self.series],
             "unit": self.unit,
             "reference": self.reference,
+            "labels": self.labels or self.categories,
+            "integer": self.integer,
         }
+
+
+def short_label(name: str) -> str:
+    """A branch's or group's name as an axis label on a phone: 第一党小组 -> 第一小组, 第二党支部 -> 第二支部."""
+    return name.replace("党小组", "小组").replace("党支部", "支部")
+
+
+def short_school_year(school_year: str) -> str:
+    """2024-2025 -> 2024-25, for a five-year axis."""
+    start, _dash, end = school_year.partition("-")
+    return f"{start}-{end[-2:]}" if end else school_year
 
 
 @dataclass(frozen=True)

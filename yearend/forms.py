@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.form_choices import PleaseChooseMixin
 from config.text_input import CodeField
 from projects.forms import RubricScoresForm, clean_school_year, plain_decimal
 
@@ -79,7 +80,7 @@ class AssessmentOpenForm(ThresholdsForm):
         return clean_school_year(self.cleaned_data["school_year"])
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(PleaseChooseMixin, forms.ModelForm):
     class Meta:
         model = AssessmentCriterion
         fields = ["name", "description", "max_score", "weight"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, ngettext
 
 from activities import activity_selectors, photo_selectors
 from activities.enums import ActivityType
-from activities.models import Photo
+from activities.models import ActivityLog, Photo
 from projects.enums import PUBLIC_STATUSES
 from projects.models import MicroProject
 
@@ -46,18 +46,19 @@ def activity_type_label(value: str) -> str:
     return ActivityType(value).label if value in ActivityType.values else value
 
 
-@register.inclusion_tag("activities/_project_sections.html", takes_context=True)
-def project_activity_sections(context, project: MicroProject) -> dict:
-    """Progress, the activity timeline (newest first) and the latest photos, in a fixed number of queries.
-
-    Nothing before approval: a project logs activities only once approved.
-    """
+def _sections(context, project: MicroProject) -> dict:
+    """The activity sections' data, read once per page: the action bar at the top and the sections
+    below share it (kept in the render context, which lives as long as one page's rendering)."""
+    cache = context.render_context.setdefault("activity_sections", {})
+    if project.pk in cache:
+        return cache[project.pk]
     if project.status not in PUBLIC_STATUSES:
-        return {"shown": False}
+        cache[project.pk] = {"shown": False}
+        return cache[project.pk]
     request = context["request"]
     show_all = request.GET.get("timeline") == "all"
     timeline = activity_selectors.project_timeline(project, limit=None if show_all else PROJECT_TIMELINE_SIZE)
-    return {
+    cache[project.pk] = {
         "shown": True,
         "request": request,
         "user": request.user,
@@ -66,6 +67,36 @@ def project_activity_sections(context, project: MicroProject) -> dict:
         "timeline": timeline,
         "photos": photo_selectors.project_gallery(project, limit=PROJECT_GALLERY_SIZE),
         "photo_total": timeline.photo_total,
+    }
+    return cache[project.pk]
+
+
+@register.inclusion_tag("activities/_project_sections.html", takes_context=True)
+def project_activity_sections(context, project: MicroProject) -> dict:
+    """Progress, the activity timeline (newest first) and the latest photos, in a fixed number of queries.
+
+    Nothing before approval: a project logs activities only once approved.
+    """
+    return _sections(context, project)
+
+
+@register.inclusion_tag("activities/_project_action_bar.html", takes_context=True)
+def project_action_bar(context, project: MicroProject) -> dict:
+    """记录活动 and 上传照片 (to the latest activity) for those who may, at the top of the project page."""
+    sections = _sections(context, project)
+    if not sections["shown"]:
+        return {"shown": False}
+    user = context["request"].user
+    latest = sections["timeline"].activities[0] if sections["timeline"].activities else None
+    # The upload rule reads the activity's project and whether it is archived (the timeline holds current ones).
+    latest_log = ActivityLog(pk=latest.pk, project=project, is_archived=False) if latest else None
+    can_log = user.has_perm("activities.add_activity", project)
+    can_upload = latest_log is not None and user.has_perm("activities.upload_photo", latest_log)
+    return {
+        "shown": can_log or can_upload,
+        "project": project,
+        "can_log": can_log,
+        "latest": latest if can_upload else None,
     }
 
 

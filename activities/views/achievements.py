@@ -29,6 +29,7 @@ ACHIEVEMENTS_PER_PAGE = 30
 
 def _tab_labels() -> dict[str, str]:
     return {
+        achievement_selectors.Tab.PENDING: _("待认定"),
         achievement_selectors.Tab.MINE: _("我的成果"),
         achievement_selectors.Tab.GROUP: _("本组成果"),
         achievement_selectors.Tab.ALL: _("全校成果"),
@@ -48,9 +49,12 @@ def _visible_achievement(request: HttpRequest, achievement_id: int) -> Achieveme
 @permission_required("activities.view_achievement_list", raise_exception=True)
 def achievement_list(request: HttpRequest) -> HttpResponse:
     tabs = achievement_selectors.tabs_of(request.user)
-    tab = request.GET.get("tab", tabs[0])
+    pending_count = achievement_selectors.pending_achievement_count(request.user)
+    # The committee opens on what waits for its verification; everyone else on their own.
+    opening = achievement_selectors.Tab.PENDING if pending_count else achievement_selectors.Tab.MINE
+    tab = request.GET.get("tab", opening)
     if tab not in tabs:
-        tab = tabs[0]
+        tab = opening if opening in tabs else achievement_selectors.Tab.MINE
     form = AchievementFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     achievement_filter = achievement_selectors.AchievementFilter(
@@ -74,7 +78,7 @@ def achievement_list(request: HttpRequest) -> HttpResponse:
             "tabs": [(key, labels[key]) for key in tabs],
             "query_without_page": query_without_page.urlencode(),
             "query_without_tab": query_without_tab.urlencode(),
-            "pending_count": achievement_selectors.pending_achievement_count(request.user),
+            "pending_count": pending_count,
         },
     )
 

@@ -8,7 +8,9 @@
   "use strict";
 
   var PALETTE = ["#b71c1c", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f"];
-  var ROW_HEIGHT = 30;
+  var FONT_SIZE = 12;
+  var LINE_HEIGHT = 16;
+  var ROW_PADDING = 14;
   var charts = [];
 
   function readSpec(holder) {
@@ -31,12 +33,6 @@
     return function (value) {
       return value === null || value === undefined ? "—" : value + (spec.unit || "");
     };
-  }
-
-  // "2024-09" reads as "9月" on the axis; the table keeps the full month.
-  function monthLabel(category) {
-    var month = /^\d{4}-(\d{2})$/.exec(category);
-    return month ? parseInt(month[1], 10) + "月" : category;
   }
 
   // Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes, which the
@@ -71,26 +67,77 @@
     };
   }
 
-  function axisOption(spec) {
+  function labelsOf(spec) {
+    return spec.labels || spec.categories;
+  }
+
+  // The width a horizontal bar chart gives its labels: the longest label, at most a share of the
+  // chart (45 %, half on a phone); longer labels wrap onto more lines instead of being cut.
+  function hbarLabelWidth(spec, holderWidth) {
+    var longest = labelsOf(spec).reduce(function (most, label) {
+      return Math.max(most, label.length);
+    }, 0);
+    return Math.min(longest * FONT_SIZE + 4, Math.floor(holderWidth * (narrow() ? 0.5 : 0.45)));
+  }
+
+  function hbarLines(label, width) {
+    return Math.max(1, Math.ceil((label.length * FONT_SIZE) / width));
+  }
+
+  // The tooltip names the category in full (the axis may use the short name) and each value.
+  function axisTooltip(spec) {
+    var label = valueLabel(spec);
+    return function (params) {
+      var items = Array.isArray(params) ? params : [params];
+      if (!items.length) {
+        return "";
+      }
+      var lines = [spec.categories[items[0].dataIndex]];
+      items.forEach(function (item) {
+        lines.push(item.seriesName + "：" + label(item.value === "-" ? null : item.value));
+      });
+      return lines.join("\n");
+    };
+  }
+
+  function axisOption(spec, holderWidth) {
     var horizontal = spec.kind === "hbar";
+    var count = spec.categories.length;
+    var labelWidth = horizontal
+      ? hbarLabelWidth(spec, holderWidth)
+      : Math.max(36, Math.floor((holderWidth - 56) / Math.max(count, 1)) - 4);
+    var longest = labelsOf(spec).reduce(function (most, label) {
+      return Math.max(most, label.length);
+    }, 0);
+    // Bars whose labels do not fit side by side get them slanted, whole, rather than broken mid-word.
+    var slanted = !horizontal && spec.kind !== "line" && longest * FONT_SIZE > labelWidth;
     var categoryAxis = {
       type: "category",
-      data: spec.categories,
+      data: labelsOf(spec),
       axisLabel: {
-        interval: 0,
-        width: horizontal ? (narrow() ? 110 : 220) : narrow() ? 48 : 96,
-        overflow: "truncate",
-        rotate: !horizontal && narrow() && spec.categories.length > 4 ? 40 : 0,
-        formatter: monthLabel,
+        // Every bar keeps its label; a line of months on a phone may skip some rather than overlap them.
+        interval: spec.kind === "line" && labelWidth < 40 ? "auto" : 0,
+        width: slanted ? undefined : labelWidth,
+        overflow: slanted ? "none" : "break",
+        rotate: slanted ? 35 : 0,
+        lineHeight: LINE_HEIGHT,
+        fontSize: FONT_SIZE,
       },
     };
-    var valueAxis = { type: "value", axisLabel: { formatter: "{value}" + (spec.unit || "") } };
+    var valueAxis = { type: "value", axisLabel: { formatter: "{value}" + (spec.unit || ""), hideOverlap: true } };
+    if (horizontal && narrow()) {
+      valueAxis.splitNumber = 3;
+    }
+    if (spec.integer) {
+      // Counts have no half steps: 0, 1, 2 … never 0.5.
+      valueAxis.minInterval = 1;
+    }
     if (horizontal) {
       categoryAxis.inverse = true;
     }
     return {
       color: PALETTE,
-      tooltip: { trigger: "axis", renderMode: TOOLTIP_RENDER_MODE, valueFormatter: valueLabel(spec) },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_RENDER_MODE, formatter: axisTooltip(spec) },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
@@ -126,12 +173,17 @@
     if (!spec || !window.echarts) {
       return;
     }
+    var width = holder.clientWidth || 320;
     if (spec.kind === "hbar") {
-      // One row per category: the holder grows with the data instead of squeezing labels.
-      holder.style.height = Math.max(240, spec.categories.length * ROW_HEIGHT + 72) + "px";
+      // Each row as tall as its wrapped label: the holder grows with the data instead of cutting labels.
+      var labelWidth = hbarLabelWidth(spec, width);
+      var rows = labelsOf(spec).reduce(function (height, label) {
+        return height + hbarLines(label, labelWidth) * LINE_HEIGHT + ROW_PADDING;
+      }, 0);
+      holder.style.height = Math.max(240, rows + 72) + "px";
     }
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
-    var option = spec.kind === "pie" ? pieOption(spec) : axisOption(spec);
+    var option = spec.kind === "pie" ? pieOption(spec) : axisOption(spec, width);
     option.aria = { enabled: true };
     option.animation = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     chart.setOption(option);

@@ -74,9 +74,14 @@ def dashboard_table(context: template.Context, table: Table, testid: str) -> Saf
     if not rows:
         empty = escape(gettext("暂无数据"))
         rows = [f'\n    <tr><td colspan="{len(table.columns)}" class="text-secondary">{empty}</td></tr>\n  ']
+    # The columns are compared across rows: on a phone the table scrolls sideways inside its box,
+    # its first column kept in view, and a line above says so.
+    cue = escape(gettext("表格较宽，可左右滑动查看 →"))
+    region = escape(gettext("数据表（可左右滑动）"))
     return mark_safe(  # every value above is escaped
-        '<div class="table-responsive">\n'
-        f'<table class="table table-sm align-middle dashboard-data" data-testid="table-{testid}">\n'
+        f'<p class="scroll-cue" aria-hidden="true">{cue}</p>\n'
+        f'<div class="table-scroll" tabindex="0" role="region" aria-label="{region}">\n'
+        f'<table class="table table-sm align-middle dashboard-data table-sticky" data-testid="table-{testid}">\n'
         f"  <thead><tr>{header}</tr></thead>\n"
         f"  <tbody>\n  {''.join(rows)}\n  </tbody>\n</table>\n</div>\n"
     )

@@ -368,9 +368,13 @@ def test_the_trend_spans_the_school_years_with_data(login, secretary, committee_
 
     content = login(secretary).get(url).content.decode()
     trend = chart_data(content, "trend")
-    assert trend["categories"] == ["2022-2023", SCHOOL_YEAR]
-    assert trend["series"][2]["values"] == [1, 0]
-    assert trend["links"] == [f"{url}?year=2022-2023", f"{url}?year={SCHOOL_YEAR}"]
+    # Five school years one after the other, up to the latest with data: years without data read 0.
+    years = ["2020-2021", "2021-2022", "2022-2023", "2023-2024", SCHOOL_YEAR]
+    assert trend["categories"] == years
+    assert trend["labels"] == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+    assert trend["integer"] is True
+    assert trend["series"][2]["values"] == [0, 0, 1, 0, 0]
+    assert trend["links"] == [f"{url}?year={year}" for year in years]
 
     content = login(secretary).get(url, {"year": "2022-2023"}).content.decode()
     assert (shown_value(content, "projects"), shown_value(content, "achievements_verified")) == ("0", "1")
@@ -433,3 +437,23 @@ def test_dashboard_table_writes_values_as_the_template_engine_would(settings, us
     assert "|".join(re.findall(r'data-testid="cell">(?:<a href="/y/">)?(.*?)(?:</a>)?</td>', written)) + "|" == cells
     assert 'data-testid="table-t&lt;1&gt;"' in written and 'href="/x/?a=1&amp;b=1">&lt;1&gt;</a>' in written
     assert written.count('data-testid="row-t&lt;1&gt;"') == len(values)
+
+
+def test_charts_read_on_a_phone(login, secretary, seeded):
+    """Short axis labels (the table and tooltip keep the names), whole-number axes for counts,
+    every group present with 0."""
+    content = login(secretary).get(reverse("stats:dashboard_committee")).content.decode()
+
+    groups = chart_data(content, "groups")
+    assert groups["categories"] == [f"第{n}党小组" for n in "一二三四五六"]
+    assert groups["labels"] == [f"第{n}小组" for n in "一二三四五六"]
+    assert None not in groups["series"][0]["values"] and len(groups["series"][0]["values"]) == 6
+    assert groups["integer"] is False  # a rate in percent
+    assert [row[1] for row in table_rows(content, "groups")] == [f"{value}%" for value in groups["series"][0]["values"]]
+    branches = chart_data(content, "branches")
+    assert branches["labels"] == ["第一支部", "第二支部", "第三支部"]
+
+    assert chart_data(content, "levels")["integer"] is True
+    months = chart_data(content, "months")
+    assert months["integer"] is True
+    assert months["categories"][:2] == ["2024-09", "2024-10"] and months["labels"][:2] == ["9月", "10月"]

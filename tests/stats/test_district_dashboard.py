@@ -5,6 +5,7 @@ login, which has no member profile.
 """
 
 import html
+import json
 import re
 
 import pytest
@@ -120,6 +121,12 @@ def test_chart_compares_the_chosen_figure_and_sort_orders_the_table(seeded, hong
     ).figures["photos"]
     assert f"[{daping_photos}, 0]" in spec.group(1)
     assert list(_schools(page)) == [seeded.school_name, hongyan.school_name]
+    # The axis names the schools as people say them (both would read 重庆市… cut short); counts step by 1.
+    chart = json.loads(spec.group(1))
+    assert chart["categories"] == ["重庆市渝中区大坪小学校", "重庆市渝中区红岩小学校"]
+    assert chart["labels"] == ["大坪小学", "红岩小学"] and chart["integer"] is True
+    rate = login(officer).get(URL, {"year": SCHOOL_YEAR, "figure": "participation_rate"}).content.decode()
+    assert '"integer": false' in rate
 
 
 @pytest.mark.django_db
@@ -176,6 +183,8 @@ def test_the_officers_home_page_links_to_the_comparison(officer, login):
     assert f'href="{URL}"' in page
     assert 'data-testid="home-district"' in page
     assert client.get(reverse("stats:dashboard")).url == URL
+    # The user menu names the office, not its login.
+    assert re.search(r'data-bs-toggle="dropdown" aria-expanded="false">\s*渝中区教委党工委\s*</a>', page)
 
 
 @pytest.mark.django_db

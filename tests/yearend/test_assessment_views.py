@@ -342,8 +342,12 @@ def test_committee_members_find_the_assessment_in_the_navbar_and_to_do(
 ):
     home = login(committee_member).get("/").content.decode()
     assert "年度考核" in home and "待考核 1 项" in home
+    assert 'data-testid="action-assessments">待考核<span class="count badge text-bg-light">1</span>' in home
     assess(committee_member, assessment_round, project_a, [15] * 5)
-    assert "待考核" not in login(committee_member).get("/").content.decode()
+    home = login(committee_member).get("/").content.decode()
+    # Nothing left in the to-do list; the button at the top says 0.
+    assert "待考核 1 项" not in home and 'data-testid="todo-assessments"' not in home
+    assert 'data-testid="action-assessments">待考核<span class="count badge text-bg-light">0</span>' in home
     assert "年度考核" not in login(teacher).get("/").content.decode()
 
 
