@@ -102,7 +102,7 @@ def test_the_project_page_puts_logging_and_photos_at_the_top(login, leader_a, te
 
 def test_the_photo_button_lands_on_the_upload_form(login, teacher, activity):
     page = login(teacher).get(reverse("activities:activity_detail", args=[activity.pk])).content.decode()
-    assert 'id="photo-upload" data-testid="photo-upload-form"' in page
+    assert 'id="photo-upload" data-submit-once data-testid="photo-upload-form"' in page
 
 
 def test_the_committees_achievements_open_on_what_waits_for_verification(login, secretary, teacher):
@@ -127,7 +127,7 @@ def test_a_teacher_has_no_verification_tab(login, teacher):
 
 def test_certificates_show_a_thumbnail_or_a_pdf_icon(login, secretary, teacher):
     image = record_achievement(teacher, certificate=files.upload("证书.jpg", files.jpeg_bytes((900, 600))))
-    pdf = record_achievement(teacher, certificate=files.upload("证书.pdf", b"%PDF-1.4\n%test\n", "application/pdf"))
+    pdf = record_achievement(teacher, certificate=files.upload("证书.pdf", files.pdf_bytes(), "application/pdf"))
     client = login(secretary)
 
     image_page = client.get(reverse("activities:achievement_detail", args=[image.pk])).content.decode()
