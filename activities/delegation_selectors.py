@@ -24,13 +24,18 @@ def delegations_of(project: MicroProject) -> QuerySet[ActivityDelegation]:
     )
 
 
-def delegable_members(project: MicroProject) -> QuerySet[Member]:
-    """Active members of the project's group with a login, not its leader and not delegated already."""
+def delegable_members(project: MicroProject, *, with_delegated: bool = False) -> QuerySet[Member]:
+    """Active members of the project's group with a login, not its leader and (unless asked) not
+    delegated already: a repeated grant names a member its first post delegated."""
     if project.group_id is None:
         return Member.objects.none()
     members = Member.objects.filter(
         committee_id=project.committee_id, group_id=project.group_id, is_active=True, user__isnull=False
-    ).exclude(pk__in=ActivityDelegation.objects.filter(project=project, revoked_at__isnull=True).values("member_id"))
+    )
+    if not with_delegated:
+        members = members.exclude(
+            pk__in=ActivityDelegation.objects.filter(project=project, revoked_at__isnull=True).values("member_id")
+        )
     if project.group.leader_id is not None:
         members = members.exclude(pk=project.group.leader_id)
     return members.order_by("name")

@@ -4,11 +4,14 @@ The row itself is the audit: who granted whom and when, who revoked it and when.
 deleted; a later grant to the same member is a new row.
 """
 
+import uuid
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import Member, User
 from members.services import notification_send
 from projects.models import MicroProject
@@ -18,15 +21,24 @@ from .models import ActivityDelegation
 
 
 @transaction.atomic
-def delegation_grant(*, actor: User, project: MicroProject, member: Member) -> ActivityDelegation:
+def delegation_grant(
+    *, actor: User, project: MicroProject, member: Member, client_id: uuid.UUID | None = None
+) -> ActivityDelegation:
     """Let a member of the project's group file and edit its activity logs while the project is open.
 
     Only the leader of the project's group may grant; the member must be an active member of that
-    group with a login, not the leader themself, and not already delegated.
+    group with a login, not the leader themself, and not already delegated. With a `client_id`
+    (the form's one-time id) a repeated post answers with the delegation the first one made.
     """
     project = MicroProject.objects.select_for_update().select_related("group").get(pk=project.pk)
     if not actor.has_perm("activities.grant_delegation", project):
         raise ActivityError(_("只有本党小组的组长可以为已立项或实施中的项目授权党员填写活动记录。"))
+    try:
+        # Before the checks: the repeat of a grant finds its member delegated already.
+        if (earlier := created_before(ActivityDelegation, client_id, owner="granted_by", actor=actor)) is not None:
+            return earlier
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
     member = Member.objects.select_related("user").get(pk=member.pk)
     if member.committee_id != project.committee_id or member.group_id != project.group_id or not member.is_active:
         raise ActivityError(_("%(name)s 不是本党小组的党员，不能授权。") % {"name": member.name})
@@ -36,7 +48,20 @@ def delegation_grant(*, actor: User, project: MicroProject, member: Member) -> A
         raise ActivityError(_("%(name)s 还没有登录账号，不能授权。") % {"name": member.name})
     if ActivityDelegation.objects.filter(project=project, member=member, revoked_at__isnull=True).exists():
         raise ActivityError(_("%(name)s 已获授权。") % {"name": member.name})
-    delegation = ActivityDelegation.objects.create(project=project, member=member, granted_by=actor)
+    made: list[ActivityDelegation] = []
+
+    def create() -> ActivityDelegation:
+        made.append(
+            ActivityDelegation.objects.create(project=project, member=member, granted_by=actor, client_id=client_id)
+        )
+        return made[0]
+
+    try:
+        delegation = create_once(ActivityDelegation, client_id, owner="granted_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
+    if not made:  # a racing copy of this post made it and told the member
+        return delegation
     notification_send(
         recipients=[member.user],
         message=_("党小组长授权您为项目《%(title)s》填写活动记录。") % {"title": project.title},

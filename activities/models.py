@@ -300,6 +300,7 @@ class ActivityDelegation(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("授权人")
     )
+    client_id = client_id_field()
     granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

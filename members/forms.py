@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Committee
+from config.idempotency import ClientIdField
 
 from . import roster
 from .enums import PartyStatus
@@ -70,4 +71,5 @@ class RosterConfirmForm(forms.Form):
     VALID_ONLY = "valid_only"
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    client_id = ClientIdField()
     mode = forms.ChoiceField(choices=[(ALL, _("导入全部")), (VALID_ONLY, _("仅导入有效行"))])

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from config.choice_labels import FastChoiceDisplay
+from config.idempotency import client_id_field
 
 from .enums import CommitteeRole, Gender, PartyStatus
 
@@ -79,6 +80,7 @@ class RosterImport(models.Model):
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     skipped_count = models.PositiveIntegerField(_("跳过"), default=0)
+    client_id = client_id_field()
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:

@@ -1,11 +1,12 @@
 """Reads of the roster, always scoped to the user's committee."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from .enums import Position
-from .models import Member
+from .models import Member, RosterImport
 from .roles import roles_of
 
 
@@ -69,3 +70,8 @@ def member_positions_of(member: Member) -> list[str]:
     if member.groups_led.all():
         posts.append(str(Position.GROUP_LEADER.label))
     return posts
+
+
+def roster_import_made(user, client_id: uuid.UUID) -> RosterImport | None:
+    """The roster import this user confirmed with this one-time id, if any."""
+    return RosterImport.objects.filter(imported_by=user, client_id=client_id).first()

@@ -1,6 +1,7 @@
 """Writes to the roster and to logins."""
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Committee, Group
+from config.idempotency import ClientIdInUse, create_once, created_before
 
 from . import roster
 from .enums import CommitteeRole, Gender, PartyStatus
@@ -132,6 +134,7 @@ def roster_import_apply(
     rows: list[roster.RosterRow],
     file_name: str,
     skip_invalid_rows: bool = False,
+    client_id: uuid.UUID | None = None,
 ) -> RosterImport:
     """Write the valid rows of a previewed roster upload through `member_upsert`, and the audit row.
 
@@ -139,7 +142,8 @@ def roster_import_apply(
     committee, when some rows have errors and `skip_invalid_rows` is not set, when no row is valid,
     or when a row's group has left the committee since the preview. The audit row counts members
     created, members updated (something changed) and rows skipped for their errors; rows that
-    change nothing are counted in none of these.
+    change nothing are counted in none of these. With a `client_id` (the confirm form's one-time
+    id) a repeated confirm answers with the import the first one made and writes nothing.
     """
     if not actor.has_perm("members.import_roster") or roles_of(actor).committee_id != committee.pk:
         raise DomainError(_("您没有导入本党委花名册的权限。"))
@@ -153,6 +157,13 @@ def roster_import_apply(
     groups = Group.objects.filter(branch__committee=committee).in_bulk()
     # Lock the committee's roster so the created/updated counts match what this import wrote.
     existing = {member.name: member for member in Member.objects.select_for_update().filter(committee=committee)}
+    in_use = DomainError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
+    try:
+        # After the lock: a racing copy of this confirm waits here for the first, then finds its import.
+        if (earlier := created_before(RosterImport, client_id, owner="imported_by", actor=actor)) is not None:
+            return earlier
+    except ClientIdInUse as error:
+        raise in_use from error
     created = updated = 0
     for row in valid_rows:
         values = row["values"]
@@ -182,11 +193,21 @@ def roster_import_apply(
             created += 1
         elif changed:
             updated += 1
-    return RosterImport.objects.create(
-        committee=committee,
-        imported_by=actor,
-        file_name=file_name[:255],
-        created_count=created,
-        updated_count=updated,
-        skipped_count=skipped,
-    )
+    try:
+        return create_once(
+            RosterImport,
+            client_id,
+            owner="imported_by",
+            actor=actor,
+            create=lambda: RosterImport.objects.create(
+                committee=committee,
+                imported_by=actor,
+                file_name=file_name[:255],
+                created_count=created,
+                updated_count=updated,
+                skipped_count=skipped,
+                client_id=client_id,
+            ),
+        )
+    except ClientIdInUse as error:
+        raise in_use from error

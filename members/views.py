@@ -18,6 +18,7 @@ from . import roster, roster_workbooks, selectors, services
 from .errors import DomainError
 from .forms import MemberFilterForm, RosterConfirmForm, RosterUploadForm
 from .home import home_sections_for
+from .models import RosterImport
 from .roles import roles_of
 
 MEMBERS_PER_PAGE = 50
@@ -95,6 +96,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 
 # The parsed rows wait in the session between preview and confirm; nothing is written before.
 PENDING_IMPORT_KEY = "members.roster_import"
+# The last confirmed import's one-time id and its unchanged count, to answer a repeated confirm.
+DONE_IMPORT_KEY = "members.roster_import_done"
 
 
 def _xlsx_response(content: bytes, filename: str) -> FileResponse:
@@ -163,6 +166,8 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     pending = _pending_import(request)
     form = RosterConfirmForm(request.POST)
     if pending is None or not form.is_valid() or form.cleaned_data["token"] != pending["token"]:
+        if (repeat := _repeated_confirm(request, form)) is not None:
+            return _import_done(request, *repeat)
         messages.error(request, _("导入预览已失效，请重新上传花名册。"))
         return redirect("members:import")
     try:
@@ -172,6 +177,7 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
             rows=pending["rows"],
             file_name=pending["file_name"],
             skip_invalid_rows=form.cleaned_data["mode"] == RosterConfirmForm.VALID_ONLY,
+            client_id=form.cleaned_data["client_id"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -179,6 +185,22 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     del request.session[PENDING_IMPORT_KEY]
     counts = roster.status_counts(pending["rows"])
     unchanged = len(pending["rows"]) - counts[roster.RowStatus.ERROR] - record.created_count - record.updated_count
+    if record.client_id is not None:
+        request.session[DONE_IMPORT_KEY] = {"client_id": str(record.client_id), "unchanged": unchanged}
+    return _import_done(request, record, unchanged)
+
+
+def _repeated_confirm(request: HttpRequest, form: RosterConfirmForm) -> tuple[RosterImport, int] | None:
+    """The import a repeat of this session's last confirm made (a double tap, a reload), if it is one."""
+    done = request.session.get(DONE_IMPORT_KEY)
+    client_id = form.cleaned_data.get("client_id") if form.is_valid() else None
+    if done is None or client_id is None or done["client_id"] != str(client_id):
+        return None
+    record = selectors.roster_import_made(request.user, client_id)
+    return None if record is None else (record, done["unchanged"])
+
+
+def _import_done(request: HttpRequest, record: RosterImport, unchanged: int) -> HttpResponse:
     messages.success(
         request,
         _("花名册导入完成：新增 %(created)d 人，更新 %(updated)d 人，无变化 %(unchanged)d 人，跳过 %(skipped)d 行。")

@@ -5,11 +5,13 @@ Every change writes a CatalogueEvent (who, when, which entry, each field before 
 because a changed rubric or indicator changes how every later application is judged.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from config.idempotency import ClientIdInUse, created_before
 from members.models import User
 from members.roles import roles_of
 
@@ -69,6 +71,14 @@ def _record(actor: User, item: CatalogueItem, action: str, before: dict[str, str
     )
 
 
+def _created_before(model: type, client_id: uuid.UUID | None, actor: User) -> CatalogueItem | None:
+    """The entry this actor already created with this form's one-time id, if any."""
+    try:
+        return created_before(model, client_id, owner="created_by", actor=actor)
+    except ClientIdInUse as error:
+        raise ProjectError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
+
+
 def _catalogue_save(actor: User, item: CatalogueItem, before: dict[str, str] | None, *, kind: str) -> CatalogueItem:
     """Save with a clear message when the name is taken, also when two saves race; then record it."""
     name_taken = CatalogueNameTaken(
@@ -80,6 +90,8 @@ def _catalogue_save(actor: User, item: CatalogueItem, before: dict[str, str] | N
         with transaction.atomic():
             item.save()
     except IntegrityError as exc:
+        if before is None and (earlier := _created_before(type(item), item.client_id, actor)) is not None:
+            return earlier  # a racing copy of this post created it and recorded it
         raise name_taken from exc
     if before is None:
         _record(actor, item, CatalogueAction.CREATED)
@@ -88,10 +100,12 @@ def _catalogue_save(actor: User, item: CatalogueItem, before: dict[str, str] | N
     return item
 
 
-def _new_or_locked(model: type, item: CatalogueItem | None, committee_id: int) -> tuple[CatalogueItem, dict | None]:
+def _new_or_locked(
+    model: type, item: CatalogueItem | None, committee_id: int, *, actor: User, client_id: uuid.UUID | None
+) -> tuple[CatalogueItem, dict | None]:
     """A new entry of the committee, or the given one locked for the edit with its recorded values."""
     if item is None:
-        return model(committee_id=committee_id), None
+        return model(committee_id=committee_id, created_by=actor, client_id=client_id), None
     item = model.objects.select_for_update().get(pk=item.pk)
     return item, _recorded_values(item)
 
@@ -105,10 +119,16 @@ def catalogue_project_type_save(
     organisation_type: str,
     description: str = "",
     position: int = 0,
+    client_id: uuid.UUID | None = None,
 ) -> ProjectType:
-    """Create a project type, or edit the given one, in the actor's committee."""
+    """Create a project type, or edit the given one, in the actor's committee.
+
+    A create with a `client_id` (the form's one-time id) repeated answers with the type the first made.
+    """
     committee_id = _catalogue_committee_id(actor, project_type)
-    project_type, before = _new_or_locked(ProjectType, project_type, committee_id)
+    if project_type is None and (earlier := _created_before(ProjectType, client_id, actor)) is not None:
+        return earlier
+    project_type, before = _new_or_locked(ProjectType, project_type, committee_id, actor=actor, client_id=client_id)
     project_type.name = name.strip()
     project_type.organisation_type = organisation_type
     project_type.description = description
@@ -125,12 +145,18 @@ def catalogue_indicator_save(
     unit: str,
     project_type: ProjectType | None = None,
     position: int = 0,
+    client_id: uuid.UUID | None = None,
 ) -> Indicator:
-    """Create an indicator, or edit the given one; the type, when given, is of the same committee."""
+    """Create an indicator, or edit the given one; the type, when given, is of the same committee.
+
+    A create with a `client_id` (the form's one-time id) repeated answers with the indicator the first made.
+    """
     committee_id = _catalogue_committee_id(actor, indicator)
+    if indicator is None and (earlier := _created_before(Indicator, client_id, actor)) is not None:
+        return earlier
     if project_type is not None and project_type.committee_id != committee_id:
         raise ProjectError(_("项目类型不存在。"))
-    indicator, before = _new_or_locked(Indicator, indicator, committee_id)
+    indicator, before = _new_or_locked(Indicator, indicator, committee_id, actor=actor, client_id=client_id)
     indicator.name = name.strip()
     indicator.unit = unit.strip()
     indicator.project_type = project_type
@@ -148,18 +174,22 @@ def catalogue_criterion_save(
     weight: Decimal,
     description: str = "",
     position: int = 0,
+    client_id: uuid.UUID | None = None,
 ) -> RubricCriterion:
     """Create a rubric criterion, or edit the given one.
 
     The maximum and the weight of a criterion already used in a score sheet stay fixed, so
-    recorded weighted totals keep their meaning; retire it and add a new one instead.
+    recorded weighted totals keep their meaning; retire it and add a new one instead. A create
+    with a `client_id` (the form's one-time id) repeated answers with the criterion the first made.
     """
     committee_id = _catalogue_committee_id(actor, criterion)
+    if criterion is None and (earlier := _created_before(RubricCriterion, client_id, actor)) is not None:
+        return earlier
     if max_score < 1:
         raise ProjectError(_("满分至少为 1 分。"))
     if weight <= 0:
         raise ProjectError(_("权重必须大于 0。"))
-    criterion, before = _new_or_locked(RubricCriterion, criterion, committee_id)
+    criterion, before = _new_or_locked(RubricCriterion, criterion, committee_id, actor=actor, client_id=client_id)
     if before is not None:
         changes_scale = criterion.max_score != max_score or Decimal(criterion.weight) != Decimal(weight)
         if changes_scale and CriterionScore.objects.filter(criterion=criterion).exists():

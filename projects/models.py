@@ -35,6 +35,16 @@ class ProjectType(FastChoiceDisplay, models.Model):
         _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    client_id = client_id_field()
 
     class Meta:
         verbose_name = _("项目类型")
@@ -67,6 +77,16 @@ class Indicator(models.Model):
         _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    client_id = client_id_field()
 
     class Meta:
         verbose_name = _("指标")
@@ -96,6 +116,16 @@ class RubricCriterion(models.Model):
         _("排序"), default=0, validators=[MaxValueValidator(bounds.POSITION_MAX)]
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    client_id = client_id_field()
 
     class Meta:
         verbose_name = _("评审维度")

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from config.form_choices import PleaseChooseMixin
+from config.idempotency import ClientIdField
 from config.text_input import TitleField
 
 from .enums import Decision, ProjectStatus, Recommendation
@@ -96,7 +97,18 @@ class ReviewFilterForm(forms.Form):
         self.fields["sort"].choices = sorts
 
 
-class ProjectTypeForm(PleaseChooseMixin, forms.ModelForm):
+class CatalogueEntryForm(forms.ModelForm):
+    """A catalogue entry's form; a new entry's carries the one-time id that makes its create happen once."""
+
+    client_id = ClientIdField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["client_id"]  # an edit changes a row that exists: nothing to make once
+
+
+class ProjectTypeForm(PleaseChooseMixin, CatalogueEntryForm):
     class Meta:
         model = ProjectType
         fields = ["name", "organisation_type", "description", "position"]
@@ -104,7 +116,7 @@ class ProjectTypeForm(PleaseChooseMixin, forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(CatalogueEntryForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "project_type", "position"]
@@ -117,7 +129,7 @@ class IndicatorForm(forms.ModelForm):
         field.empty_label = _("通用（各类项目）")
 
 
-class RubricCriterionForm(PleaseChooseMixin, forms.ModelForm):
+class RubricCriterionForm(PleaseChooseMixin, CatalogueEntryForm):
     class Meta:
         model = RubricCriterion
         fields = ["name", "description", "max_score", "weight", "position"]

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.form_choices import PleaseChooseMixin
+from config.idempotency import ClientIdField
 from config.text_input import CodeField
 from projects.forms import RubricScoresForm, clean_school_year, plain_decimal
 
@@ -57,6 +58,8 @@ class ThresholdsForm(forms.Form):
 
 class AssessmentOpenForm(ThresholdsForm):
     school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025；考核该学年已结项的项目"))
+
+    client_id = ClientIdField()
 
     field_order = ["school_year", "excellent_threshold", "good_threshold", "pass_threshold"]
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.choice_labels import FastChoiceDisplay
+from config.idempotency import client_id_field
 
 from .enums import AssessmentAction, AssessmentRating, AssessmentStatus, ReportKind, ReportStatus
 
@@ -36,6 +37,7 @@ class AssessmentRound(FastChoiceDisplay, models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("开启人")
     )
+    client_id = client_id_field()
     opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -252,6 +254,7 @@ class ReportJob(FastChoiceDisplay, models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
+    client_id = client_id_field()
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     file = models.FileField(_("文件"), upload_to=report_path, max_length=200, blank=True)

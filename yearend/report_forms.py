@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.idempotency import ClientIdField
+
 from .enums import ReportKind
 
 
@@ -11,6 +13,8 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("报告类型"), choices=ReportKind.choices, initial=ReportKind.SUMMARY, widget=forms.RadioSelect
     )
+
+    client_id = ClientIdField()
 
     def __init__(self, *args, school_years: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ updating ``progress``, then stores it under MEDIA_ROOT/reports/<committee>/ with
 import datetime
 import logging
 import tempfile
+import uuid
 from functools import partial
 from typing import IO
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Committee
+from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import User
 from members.roles import roles_of
 from projects.school_years import normalise_school_year
@@ -48,15 +50,25 @@ def queue_failed_message() -> str:
 
 
 @transaction.atomic
-def report_request(*, actor: User, committee: Committee, kind: str, school_year: str) -> ReportJob:
+def report_request(
+    *, actor: User, committee: Committee, kind: str, school_year: str, client_id: uuid.UUID | None = None
+) -> ReportJob:
     """Record a report job of the committee's school year and queue its build after the commit.
 
     Only the committee's secretary and committee members may ask. Asking again for the same
-    report while the previous request is still queued or running returns that job.
+    report while the previous request is still queued or running returns that job; with a
+    `client_id` (the form's one-time id) a repeated post returns the job the first one made, done
+    or not, and two racing posts make one.
     """
     roles = roles_of(actor)
     if not actor.has_perm("yearend.export_reports") or roles.committee_id != committee.pk:
         raise YearEndError(_("只有本校党委书记和党委委员可以生成年度报告。"))
+    in_use = YearEndError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
+    try:
+        if (earlier := created_before(ReportJob, client_id, owner="requested_by", actor=actor)) is not None:
+            return earlier
+    except ClientIdInUse as error:
+        raise in_use from error
     if kind not in ReportKind.values:
         raise YearEndError(_("请选择报告类型。"))
     try:
@@ -77,8 +89,22 @@ def report_request(*, actor: User, committee: Committee, kind: str, school_year:
     )
     if pending is not None:
         return pending
-    job = ReportJob.objects.create(committee=committee, kind=kind, school_year=school_year, requested_by=actor)
-    transaction.on_commit(partial(_queue_build, job.pk))
+    made: list[ReportJob] = []
+
+    def create() -> ReportJob:
+        made.append(
+            ReportJob.objects.create(
+                committee=committee, kind=kind, school_year=school_year, requested_by=actor, client_id=client_id
+            )
+        )
+        return made[0]
+
+    try:
+        job = create_once(ReportJob, client_id, owner="requested_by", actor=actor, create=create)
+    except ClientIdInUse as error:
+        raise in_use from error
+    if made:  # else a racing copy of this post made the job and queued its build
+        transaction.on_commit(partial(_queue_build, job.pk))
     return job
 
 

@@ -6,6 +6,7 @@ project's timeline and notifies the groups.
 """
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
@@ -124,11 +126,23 @@ def assessment_round_open(
     excellent_threshold: Decimal = DEFAULT_THRESHOLDS[0],
     good_threshold: Decimal = DEFAULT_THRESHOLDS[1],
     pass_threshold: Decimal = DEFAULT_THRESHOLDS[2],
+    client_id: uuid.UUID | None = None,
 ) -> AssessmentRound:
-    """Open the assessment of a school year's concluded projects with the default rubric."""
+    """Open the assessment of a school year's concluded projects with the default rubric.
+
+    With a `client_id` (the form's one-time id) a repeated post answers with the round the first
+    one opened, and two racing posts open one.
+    """
     committee_id = roles_of(actor).committee_id
     if committee_id is None or not actor.has_perm("yearend.open_assessment"):
         raise YearEndError(_("只有党委书记可以开启年度考核。"))
+    in_use = YearEndError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
+    try:
+        # Before the checks: the repeat of an opening finds its school year taken.
+        if (earlier := created_before(AssessmentRound, client_id, owner="opened_by", actor=actor)) is not None:
+            return earlier
+    except ClientIdInUse as error:
+        raise in_use from error
     school_year = school_year.strip()
     match = _SCHOOL_YEAR.match(school_year)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
@@ -137,18 +151,30 @@ def assessment_round_open(
     taken = YearEndError(_("本校 %(year)s 学年的考核已经开启。") % {"year": school_year})
     if AssessmentRound.objects.filter(committee_id=committee_id, school_year=school_year).exists():
         raise taken
-    try:
-        with transaction.atomic():
-            assessment_round = AssessmentRound.objects.create(
+    made: list[AssessmentRound] = []
+
+    def create() -> AssessmentRound:
+        made.append(
+            AssessmentRound.objects.create(
                 committee_id=committee_id,
                 school_year=school_year,
                 excellent_threshold=excellent_threshold,
                 good_threshold=good_threshold,
                 pass_threshold=pass_threshold,
                 opened_by=actor,
+                client_id=client_id,
             )
+        )
+        return made[0]
+
+    try:
+        assessment_round = create_once(AssessmentRound, client_id, owner="opened_by", actor=actor, create=create)
     except IntegrityError as exc:
         raise taken from exc
+    except ClientIdInUse as error:
+        raise in_use from error
+    if not made:  # a racing copy of this post opened it, with its rubric and notices
+        return assessment_round
     AssessmentCriterion.objects.bulk_create(
         [
             AssessmentCriterion(

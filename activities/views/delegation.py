@@ -49,11 +49,14 @@ def delegation_list(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def delegation_grant(request: HttpRequest, project_id: int) -> HttpResponse:
     project = _project(request, project_id, "activities.grant_delegation")
-    form = DelegationForm(request.POST, members=delegation_selectors.delegable_members(project))
+    # The service refuses a member delegated already; its repeat of this post answers with the grant.
+    form = DelegationForm(request.POST, members=delegation_selectors.delegable_members(project, with_delegated=True))
     if form.is_valid():
         member = form.cleaned_data["member"]
         try:
-            delegation_services.delegation_grant(actor=request.user, project=project, member=member)
+            delegation_services.delegation_grant(
+                actor=request.user, project=project, member=member, client_id=form.cleaned_data["client_id"]
+            )
         except ActivityError as error:
             form.add_error(None, error.message)
         else:

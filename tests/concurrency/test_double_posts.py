@@ -14,6 +14,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from activities.models import ActivityLog
 from projects.models import MicroProject
@@ -78,3 +79,36 @@ def test_racing_copies_of_one_application_make_one_application(transactional_db,
 
     assert statuses == [302] * COPIES
     assert MicroProject.objects.filter(title="竞速申报").count() == 1
+
+
+def test_racing_copies_of_one_catalogue_create_make_one_entry(transactional_db, live_server, demo_schools, secretary):
+    from projects.models import CatalogueEvent, ProjectType
+
+    session = _session(live_server, secretary)
+    url = live_server.url + reverse("projects:catalogue_create", args=["types"])
+    fields = form_fields(session.get(url, timeout=30).text) | {
+        "name": "竞速类型",
+        "organisation_type": "service",
+        "position": "1",
+    }
+
+    statuses = _race(session, url, fields)
+
+    assert statuses == [302] * COPIES
+    entry = ProjectType.objects.get(name="竞速类型")
+    assert CatalogueEvent.objects.filter(item_id=entry.pk, item_name="竞速类型").count() == 1
+
+
+def test_racing_copies_of_one_round_opening_open_one_round(transactional_db, live_server, demo_schools, secretary):
+    from yearend.models import AssessmentEvent, AssessmentRound
+
+    session = _session(live_server, secretary)
+    url = live_server.url + reverse("yearend:assessment_open")
+    fields = form_fields(session.get(url, timeout=30).text) | {"school_year": "2025-2026"}
+
+    statuses = _race(session, url, fields)
+
+    assert statuses == [302] * COPIES
+    assessment_round = AssessmentRound.objects.get(school_year="2025-2026")
+    assert assessment_round.criteria.count() == 5
+    assert AssessmentEvent.objects.filter(assessment_round=assessment_round).count() == 1

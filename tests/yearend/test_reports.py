@@ -3,6 +3,7 @@
 import datetime
 import io
 import textwrap
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from projects.demo import seed_projects
 from projects.models import Indicator, MicroProject, ScoreSheet
 from tests.activities.image_files import jpeg_bytes, upload
 from tests.broker_down import run_with_broker_down
+from tests.form_fields import form_fields
 from tests.yearend.assessment_fixtures import assess
 from yearend import report_selectors, report_services
 from yearend import services as assessment_services
@@ -406,3 +408,55 @@ def test_annual_report_command_writes_the_summary_and_refuses_a_bad_year(school_
     with pytest.raises(CommandError, match="--year"):
         call_command("annual_report", "--committee", "daping", "--year", "去年", "--output", str(tmp_path / "x.xlsx"))
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# --- a repeated post makes one job -------------------------------------------------------
+
+IN_USE = "这份表单的提交编号已被使用，请刷新页面后重新填写。"
+
+
+def test_a_report_request_posted_twice_is_one_job_even_after_it_is_done(
+    login,
+    school_year,
+    secretary,
+    django_capture_on_commit_callbacks,
+):
+    client = login(secretary)
+    page = client.get(reverse("yearend:reports")).content.decode()
+    assert "data-submit-once" in page
+    data = {"school_year": YEAR, "kind": "xlsx", "client_id": form_fields(page)["client_id"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("yearend:report_request"), data)
+    ReportJob.objects.update(status="done")  # finished: asking again with a new form would make a new job
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        second = client.post(reverse("yearend:report_request"), data)
+
+    job = ReportJob.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("yearend:reports")
+    assert (str(job.client_id), job.requested_by, job.status) == (data["client_id"], secretary, "done")
+    assert queued == []  # the repeat queues no second build
+
+
+def test_another_users_one_time_id_is_refused_for_a_report(
+    login,
+    school_year,
+    secretary,
+    committee_member,
+    django_capture_on_commit_callbacks,
+):
+    client_id = str(uuid.uuid4())
+    with django_capture_on_commit_callbacks(execute=True):
+        login(secretary).post(
+            reverse("yearend:report_request"), {"school_year": YEAR, "kind": "xlsx", "client_id": client_id}
+        )
+    theirs = ReportJob.objects.get()
+
+    response = login(committee_member).post(
+        reverse("yearend:report_request"), {"school_year": YEAR, "kind": "docx", "client_id": client_id}
+    )
+
+    assert response.status_code == 200
+    assert IN_USE in response.content.decode()
+    assert list(ReportJob.objects.values_list("pk", "requested_by_id", "kind")) == [(theirs.pk, secretary.pk, "xlsx")]

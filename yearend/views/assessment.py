@@ -51,6 +51,7 @@ def assessment_open(request: HttpRequest) -> HttpResponse:
                 excellent_threshold=data["excellent_threshold"],
                 good_threshold=data["good_threshold"],
                 pass_threshold=data["pass_threshold"],
+                client_id=data["client_id"],
             )
         except YearEndError as error:
             form.add_error(None, error.message)

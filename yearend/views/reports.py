@@ -77,6 +77,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
             committee=committee,
             kind=form.cleaned_data["kind"],
             school_year=form.cleaned_data["school_year"],
+            client_id=form.cleaned_data["client_id"],
         )
     except YearEndError as error:
         form.add_error(None, str(error))
