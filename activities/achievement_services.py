@@ -26,7 +26,7 @@ from members.services import notification_send
 from projects.models import MicroProject
 from projects.school_years import school_year_bounds
 
-from . import images
+from . import certificate_previews, images
 from .enums import AchievementKind, AchievementLevel, AchievementRank, AchievementStatus
 from .errors import ActivityError, ImageRefused
 from .models import (
@@ -104,7 +104,7 @@ def _check_achievement(actor: User, committee_id: int, data: AchievementData) ->
             )
 
 
-def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, DocumentKind]:
+def _clean_certificate(upload: UploadedFile) -> tuple[bytes, DocumentKind]:
     """A certificate is a photo (re-encoded like any photo) or a PDF that only shows pages,
     judged by its content; its kind is stored and decides how it is served."""
     upload.seek(0)
@@ -116,14 +116,14 @@ def _clean_certificate(upload: UploadedFile) -> tuple[ContentFile, DocumentKind]
         data = upload.read(MAX_CERTIFICATE_BYTES + 1)
         upload.seek(0)
         try:
-            return ContentFile(data), check_pdf(data)
+            return data, check_pdf(data)
         except DocumentRefused as refused:
             raise ActivityError(_("证书未通过检查：%(reason)s") % {"reason": refused.message}) from refused
     try:
         clean = images.clean_upload(upload)
     except ImageRefused as refused:
         raise ActivityError(_("证书只能是图片或 PDF 文件：%(reason)s") % {"reason": refused.message}) from refused
-    return ContentFile(clean.content), image_kind(clean.extension)
+    return clean.content, image_kind(clean.extension)
 
 
 @transaction.atomic
@@ -176,20 +176,33 @@ def achievement_save(
 
     Part of achievement_record and achievement_update (callers hold the transaction and have
     checked permission and data): a certificate file stored before a failed save is removed.
+    A PDF certificate gets a first-page preview (certificate_previews) when it can be rendered;
+    the preview of a replaced certificate is removed once the replacement is committed.
     """
-    stored_name = ""
+    stored_names: list[str] = []
     try:
         if certificate is not None:
             content, kind = _clean_certificate(certificate)
-            achievement.certificate.save(f"certificate{EXTENSIONS[kind]}", content, save=False)
+            old_preview = achievement.certificate_preview.name or ""
+            achievement.certificate.save(f"certificate{EXTENSIONS[kind]}", ContentFile(content), save=False)
             achievement.certificate_name = (certificate.name or "")[:255]
             achievement.certificate_kind = kind
-            stored_name = achievement.certificate.name
+            stored_names.append(achievement.certificate.name)
+            # An image is its own thumbnail; a PDF gets its first page, or the icon if that fails.
+            preview = certificate_previews.first_page_jpeg(content) if kind == DocumentKind.PDF else None
+            if preview is not None:
+                achievement.certificate_preview.save("preview.jpg", ContentFile(preview), save=False)
+                stored_names.append(achievement.certificate_preview.name)
+            else:
+                achievement.certificate_preview = ""
+            if old_preview:
+                # The old certificate stays, named in its revision; its preview can be made again.
+                transaction.on_commit(lambda: default_storage.delete(old_preview))
         achievement.save()
         achievement.members.set([] if data.is_committee_honour else data.members)
     except BaseException:
-        if stored_name:
-            default_storage.delete(stored_name)
+        for name in stored_names:
+            default_storage.delete(name)
         raise
     return achievement
 

@@ -39,6 +39,10 @@ def certificate_path(_instance: "Achievement", filename: str) -> str:
     return _random_name("activities/certificates", filename)
 
 
+def certificate_preview_path(instance: "Achievement", filename: str) -> str:
+    return _random_name(f"activities/certificates/{instance.committee_id}/previews", filename)
+
+
 class ActivityLog(FastChoiceDisplay, models.Model):
     """One dated activity of an approved micro-project, with what it achieved."""
 
@@ -233,6 +237,11 @@ class Achievement(FastChoiceDisplay, models.Model):
     certificate_name = models.CharField(_("证书原文件名"), max_length=255, blank=True)
     # What the upload was found to be; it is served with this kind's Content-Type, never by name.
     certificate_kind = models.CharField(_("证书类型"), max_length=10, choices=DocumentKind.choices, blank=True)
+    # Page 1 of a PDF certificate as a small JPEG (certificate_previews); empty for images or when
+    # it could not be rendered, and then the PDF icon stands in.
+    certificate_preview = models.ImageField(
+        _("证书首页预览"), upload_to=certificate_preview_path, max_length=200, blank=True
+    )
     status = models.CharField(
         _("审核状态"), max_length=20, choices=AchievementStatus.choices, default=AchievementStatus.PENDING
     )
@@ -277,7 +286,7 @@ class Achievement(FastChoiceDisplay, models.Model):
 
     @property
     def certificate_is_image(self) -> bool:
-        """An image certificate is shown as a thumbnail; a PDF as an icon."""
+        """An image certificate is its own thumbnail; a PDF shows its first-page preview or an icon."""
         return Path(self.certificate.name).suffix.lower() in CERTIFICATE_IMAGE_SUFFIXES
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("photos/<int:photo_id>/archive/", photos.photo_archive, name="photo_archive"),
     path("photos/<int:photo_id>/<slug:size>/", files.photo_file, name="photo_file"),
     path("achievements/<int:achievement_id>/certificate/", files.certificate_file, name="certificate_file"),
+    path(
+        "achievements/<int:achievement_id>/certificate/preview/",
+        files.certificate_preview_file,
+        name="certificate_preview_file",
+    ),
     # Delegation of activity logging by the group's leader.
     path("projects/<int:project_id>/delegates/", delegation.delegation_list, name="delegation_list"),
     path("projects/<int:project_id>/delegates/grant/", delegation.delegation_grant, name="delegation_grant"),

@@ -206,6 +206,9 @@ MATRIX: dict[str, Row] = {
                                          get="T200 L200 O200 B200 C200 S200 H404", post=NOT_POST),
     "activities:certificate_file":   Row({"achievement_id": "pending_achievement"},
                                          get="T200 L200 O404 B404 C200 S200 H404", post=NOT_POST),
+    # A PDF certificate's first-page preview: exactly the certificate's rules.
+    "activities:certificate_preview_file": Row({"achievement_id": "pending_achievement"},
+                                               get="T200 L200 O404 B404 C200 S200 H404", post=NOT_POST),
     # Delegation of activity logging.
     "activities:delegation_list":   Row({"project_id": "open_project"},
                                         get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),

@@ -15,6 +15,7 @@ from config.document_checks import CONTENT_TYPES, IMAGE_KINDS
 from config.protected_files import protected_file_response
 
 from .. import achievement_selectors, photo_selectors
+from ..models import Achievement
 
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 _SIZES = {"original": "original", "small": "display_small", "large": "display_large"}
@@ -48,13 +49,7 @@ def photo_file(request: HttpRequest, photo_id: int, size: str) -> HttpResponseBa
     return _file_response(field_file, photo.original_name or "photo")
 
 
-@require_safe
-def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseBase:
-    """An achievement's certificate: an image inline, a PDF as a download.
-
-    Only for those who may read the achievement: a pending or rejected one's certificate stays
-    with those concerned, like its page.
-    """
+def _readable_achievement(request: HttpRequest, achievement_id: int) -> Achievement:
     achievement = achievement_selectors.achievement_for(request.user, achievement_id)
     if (
         achievement is None
@@ -62,6 +57,17 @@ def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseB
         or not request.user.has_perm("activities.view_achievement", achievement)
     ):
         raise Http404
+    return achievement
+
+
+@require_safe
+def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseBase:
+    """An achievement's certificate: an image inline, a PDF as a download.
+
+    Only for those who may read the achievement: a pending or rejected one's certificate stays
+    with those concerned, like its page.
+    """
+    achievement = _readable_achievement(request, achievement_id)
     # Served as the kind found at upload: never a type guessed from the uploader's file name.
     kind = achievement.certificate_kind
     return protected_file_response(
@@ -69,4 +75,16 @@ def certificate_file(request: HttpRequest, achievement_id: int) -> HttpResponseB
         filename=achievement.certificate_name or "certificate",
         as_attachment=kind not in IMAGE_KINDS,
         content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )
+
+
+@require_safe
+def certificate_preview_file(request: HttpRequest, achievement_id: int) -> HttpResponseBase:
+    """The first-page preview of a PDF certificate, inline, for exactly those who may open the certificate."""
+    achievement = _readable_achievement(request, achievement_id)
+    if not achievement.certificate_preview:
+        raise Http404
+    # Our own JPEG, rendered at upload (certificate_previews).
+    return protected_file_response(
+        achievement.certificate_preview, filename="preview.jpg", as_attachment=False, content_type="image/jpeg"
     )

@@ -215,3 +215,31 @@ def pdf_bytes(
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def pdf_content_bomb(megabytes: int = 768) -> bytes:
+    """A one-page PDF of about a megabyte whose content stream inflates to `megabytes` of spaces.
+
+    It passes the document checks (nothing active, one page), but rendering it needs the whole
+    stream in memory: more than the certificate renderer's limit, so PDFium gives up.
+    """
+    compressor = zlib.compressobj(1)
+    chunk = b" " * (1 << 20)
+    stream = b"".join(compressor.compress(chunk) for _ in range(megabytes)) + compressor.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> /Contents 4 0 R >>",
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    output = io.BytesIO()
+    output.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(output.tell())
+        output.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = output.tell()
+    output.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    output.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    output.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return output.getvalue()

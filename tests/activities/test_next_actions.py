@@ -125,7 +125,7 @@ def test_a_teacher_has_no_verification_tab(login, teacher):
     assert "待认定" not in page
 
 
-def test_certificates_show_a_thumbnail_or_a_pdf_icon(login, secretary, teacher):
+def test_certificates_show_a_thumbnail_or_a_first_page_preview(login, secretary, teacher):
     image = record_achievement(teacher, certificate=files.upload("证书.jpg", files.jpeg_bytes((900, 600))))
     pdf = record_achievement(teacher, certificate=files.upload("证书.pdf", files.pdf_bytes(), "application/pdf"))
     client = login(secretary)
@@ -136,7 +136,9 @@ def test_certificates_show_a_thumbnail_or_a_pdf_icon(login, secretary, teacher):
     assert "证书.jpg" in image_page
 
     pdf_page = client.get(reverse("activities:achievement_detail", args=[pdf.pk])).content.decode()
-    assert 'data-testid="certificate-icon">PDF</span>' in pdf_page and "certificate-thumb" not in pdf_page
+    preview = reverse("activities:certificate_preview_file", args=[pdf.pk])
+    assert f'src="{preview}" alt="证书首页预览"' in pdf_page and "certificate-icon" not in pdf_page
 
     queue = client.get(reverse("activities:achievement_queue")).content.decode()
     assert queue.count('data-testid="certificate-link"') == 2 and queue.count('data-testid="certificate-thumb"') == 1
+    assert queue.count('data-testid="certificate-preview"') == 1
