@@ -193,6 +193,10 @@ class _PendingRecompute:
 
     scopes: dict[tuple[int, str | None], set[str] | None] = field(default_factory=dict)
     done: bool = False
+    # The connection's list of on-commit callbacks when the batch began. Django replaces that list
+    # when the transaction commits or rolls back (or a savepoint rolls back), so a batch whose list
+    # is gone belongs to a transaction that ended: a rolled-back write must never be sent later.
+    hooks: list | None = None
 
     def add(self, committee_id: int, school_year: str | None, scopes: Sequence[str] | None) -> None:
         key = (committee_id, school_year)
@@ -237,8 +241,8 @@ def stats_queue(*, committee_id: int, school_year: str | None, scopes: Sequence[
         pending.flush()
         return
     pending = getattr(connection, "_stats_pending", None)
-    if pending is None or pending.done:
-        pending = connection._stats_pending = _PendingRecompute()
+    if pending is None or pending.done or pending.hooks is not connection.run_on_commit:
+        pending = connection._stats_pending = _PendingRecompute(hooks=connection.run_on_commit)
     pending.add(committee_id, school_year, scopes)
     # One batch per transaction, its flush registered with every write: the first flush to run
     # sends the batch, the others find it sent (a no-op). Registering once would lose the batch

@@ -33,6 +33,7 @@ from stats.aggregation import compute_figures_of_years
 from stats.freshness import WATCHED
 from stats.models import StatSnapshot
 from stats.scopes import school_years_of
+from stats.services import stats_queue
 from tests.projects.workflow_fixtures import complete_application, full_scores
 from tests.shared_dataset import module_dataset
 
@@ -392,3 +393,30 @@ def test_the_demos_five_year_trend_shows_five_years(daping_id, login):
     assert trend["categories"] == ["2020-2021", "2021-2022", "2022-2023", "2023-2024", "2024-2025"]
     activities = trend["series"][0]["values"]
     assert activities == sorted(activities) and all(activities)
+
+
+def test_a_rolled_back_write_is_never_sent_with_a_later_one(daping_id, django_capture_on_commit_callbacks):
+    """The batch of a transaction that rolled back is dropped, not joined by the next transaction's writes."""
+    from celery.signals import task_prerun
+
+    sent = []
+
+    def record(sender=None, args=None, **_kwargs):
+        if sender is not None and sender.name == "stats.tasks.recompute_stats_for":
+            sent.append(args[0])
+
+    task_prerun.connect(record, weak=False)
+    try:
+        try:
+            with transaction.atomic():
+                Member.objects.filter(committee_id=daping_id).first().save()  # queues the whole committee
+                stats_queue(committee_id=987654, school_year="2024-2025", scopes=None)  # a school since removed
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        with django_capture_on_commit_callbacks(execute=True):
+            activity = ActivityLog.objects.filter(project__committee_id=daping_id, is_archived=False).first()
+            activity.save()
+    finally:
+        task_prerun.disconnect(record)
+    assert sent and 987654 not in sent

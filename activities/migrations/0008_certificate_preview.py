@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0006_stored_file_kind'),
+        ('activities', '0007_delegation_client_id'),
     ]
 
     operations = [
