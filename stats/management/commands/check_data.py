@@ -15,6 +15,12 @@ from branches.models import Committee
 from projects.models import MicroProject
 from projects.school_years import school_year_bounds
 
+# Rows counted in their project's school year: (model, its date, what the list calls it, its page).
+DATED_ROWS = (
+    (ActivityLog, "date", "活动记录", "activities:activity_detail"),
+    (Achievement, "awarded_on", "成果", "activities:achievement_detail"),
+)
+
 
 class Command(BaseCommand):
     help = "List activity logs and achievements dated outside their project's school year or in the future."
@@ -37,33 +43,19 @@ class Command(BaseCommand):
             )
             for year in sorted(years):
                 start, end = school_year_bounds(year)
-                for pk, title, day in (
-                    ActivityLog.objects.filter(project__committee=school, project__school_year=year)
-                    .exclude(date__range=(start, min(end, today)))
-                    .order_by("date", "pk")
-                    .values_list("pk", "title", "date")
-                ):
-                    found += 1
-                    link = reverse("activities:activity_detail", args=[pk])
-                    self.stdout.write(
-                        f"{school.slug}\t活动记录 {pk}\t{day}\t不在 {year} 学年内或晚于今天\t《{title}》\t{link}"
-                    )
-                for pk, title, day in (
-                    Achievement.objects.filter(project__committee=school, project__school_year=year)
-                    .exclude(awarded_on__range=(start, min(end, today)))
-                    .order_by("awarded_on", "pk")
-                    .values_list("pk", "title", "awarded_on")
-                ):
-                    found += 1
-                    link = reverse("activities:achievement_detail", args=[pk])
-                    self.stdout.write(
-                        f"{school.slug}\t成果 {pk}\t{day}\t不在 {year} 学年内或晚于今天\t《{title}》\t{link}"
-                    )
+                for model, date_field, kind, url_name in DATED_ROWS:
+                    for pk, title, day in (
+                        model.objects.filter(project__committee=school, project__school_year=year)
+                        .exclude(**{f"{date_field}__range": (start, min(end, today))})
+                        .order_by(date_field, "pk")
+                        .values_list("pk", "title", date_field)
+                    ):
+                        found += 1
+                        link = reverse(url_name, args=[pk])
+                        self.stdout.write(
+                            f"{school.slug}\t{kind} {pk}\t{day}\t不在 {year} 学年内或晚于今天\t《{title}》\t{link}"
+                        )
         if found:
             self.stderr.write(f"{found} row(s) dated outside their school year: fix them on the linked pages.")
             raise SystemExit(1)
         self.stdout.write(self.style.SUCCESS("check_data: every activity and achievement lies inside its school year."))
-
-    def _report(self, school: Committee, kind: str, pk: int, day, year: str, title: str, url_name: str) -> None:
-        link = reverse(url_name, args=[pk])
-        self.stdout.write(f"{school.slug}\t{kind} {pk}\t{day}\t不在 {year} 学年内或晚于今天\t《{title}》\t{link}")
