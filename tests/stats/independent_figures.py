@@ -245,6 +245,24 @@ def _indicators(committee_id: int, school_year: str, result) -> None:
                 done[indicator_id] += Decimal(str(total))
 
 
+# The figures compared one to one; the two ratios are None where their whole is 0.
+FIGURES = (
+    "activities",
+    "person_times",
+    "participants",
+    "members",
+    "members_participating",
+    "participation_rate",
+    "beneficiaries",
+    "hours",
+    "photos",
+    "activities_with_photos",
+    "evidence_coverage",
+    "achievements_verified",
+)
+RATIOS = ("participation_rate", "evidence_coverage")
+
+
 def comparable(figures: dict) -> dict:
     """The engine's figures in the shape this module computes (levels and ranks without zeros)."""
     indicators = {
@@ -252,22 +270,8 @@ def comparable(figures: dict) -> dict:
         for row in figures["indicators"]
         if row["target"] is not None or row["actual"] or row.get("unplanned")
     }
-    keys = (
-        "activities",
-        "person_times",
-        "participants",
-        "members",
-        "members_participating",
-        "participation_rate",
-        "beneficiaries",
-        "hours",
-        "photos",
-        "activities_with_photos",
-        "evidence_coverage",
-        "achievements_verified",
-    )
     return {
-        **{key: figures[key] for key in keys},
+        **{key: figures[key] for key in FIGURES},
         "by_level": {level: n for level, n in figures["achievements_by_level"].items() if n},
         "by_rank": {rank: n for rank, n in figures["achievements_by_rank"].items() if n},
         "indicators": indicators,
@@ -287,26 +291,8 @@ def independent_comparable(figures: dict, *, whole_year: bool) -> dict:
             _num(unplanned.get(indicator_id, 0)),
             _pct(actual, target) if target is not None else None,
         )
-    keys = (
-        "activities",
-        "person_times",
-        "participants",
-        "members",
-        "members_participating",
-        "participation_rate",
-        "beneficiaries",
-        "hours",
-        "photos",
-        "activities_with_photos",
-        "evidence_coverage",
-        "achievements_verified",
-    )
     return {
-        **{
-            key: figures.get(key, 0) if key not in ("participation_rate", "evidence_coverage") else figures.get(key)
-            for key in keys
-        },
-        "hours": figures.get("hours", 0),
+        **{key: figures.get(key) if key in RATIOS else figures.get(key, 0) for key in FIGURES},
         "by_level": dict(figures.get("by_level", {})),
         "by_rank": dict(figures.get("by_rank", {})),
         "indicators": {key: value for key, value in indicators.items() if value[0] is not None or value[1] or value[2]},
