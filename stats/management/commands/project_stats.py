@@ -3,13 +3,11 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from activities.enums import AchievementLevel
-from branches.models import Committee
-from projects.school_years import normalise_school_year, school_year_of
-from stats.scopes import school_years_of
+from stats.management.command_options import committee_option, school_year_option
 from stats.selectors import CommitteeStats, committee_stats
 
 
@@ -60,32 +58,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, committee: str | None = None, year: str | None = None, format: str = "table", **options):
-        found = self._committee(committee)
-        if year:
-            try:
-                school_year = normalise_school_year(year)
-            except ValueError as exc:
-                raise CommandError(f"--year: {exc}") from exc
-        else:
-            years = school_years_of(found)
-            school_year = years[-1] if years else school_year_of(timezone.localdate())
+        found = committee_option(committee)
+        school_year = school_year_option(found, year)
         result = committee_stats(found, school_year)
         if format == "json":
             self.stdout.write(json.dumps(stats_as_json(result), ensure_ascii=False, indent=2))
         else:
             self._table(result)
-
-    def _committee(self, slug: str | None) -> Committee:
-        if slug:
-            found = Committee.objects.filter(slug=slug).first()
-            if found is None:
-                raise CommandError(f"no committee with the slug {slug!r}")
-            return found
-        committees = list(Committee.objects.order_by("slug")[:2])
-        if len(committees) != 1:
-            slugs = ", ".join(Committee.objects.order_by("slug").values_list("slug", flat=True)) or "none"
-            raise CommandError(f"--committee is required (committees: {slugs})")
-        return committees[0]
 
     def _table(self, result: CommitteeStats) -> None:
         totals = result.totals

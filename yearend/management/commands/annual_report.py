@@ -8,13 +8,10 @@ It reads as the committee's secretary would (score sheets follow her permissions
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from branches.models import Committee
 from members.enums import CommitteeRole
 from members.models import Member
-from projects.school_years import normalise_school_year, school_year_of
-from stats.scopes import school_years_of
+from stats.management.command_options import committee_option, school_year_option
 from yearend.enums import ReportKind
 from yearend.report_services import report_write
 
@@ -31,15 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="Where to write; default: <slug>-<year>.<kind> here.")
 
     def handle(self, *args, committee=None, year=None, kind=ReportKind.WORKBOOK, output=None, **options):
-        found = self._committee(committee)
-        if year:
-            try:
-                school_year = normalise_school_year(year)
-            except ValueError as exc:
-                raise CommandError(f"--year: {exc}") from exc
-        else:
-            years = school_years_of(found)
-            school_year = years[-1] if years else school_year_of(timezone.localdate())
+        found = committee_option(committee)
+        school_year = school_year_option(found, year)
         secretary = (
             Member.objects.filter(committee=found, committee_role=CommitteeRole.SECRETARY, is_active=True)
             .exclude(user=None)
@@ -52,15 +42,3 @@ class Command(BaseCommand):
         with path.open("wb") as stream:
             report_write(committee=found, school_year=school_year, kind=kind, viewer=secretary.user, output=stream)
         self.stdout.write(self.style.SUCCESS(f"{ReportKind(kind).label}: {path} ({path.stat().st_size} bytes)"))
-
-    def _committee(self, slug: str | None) -> Committee:
-        if slug:
-            found = Committee.objects.filter(slug=slug).first()
-            if found is None:
-                raise CommandError(f"no committee with the slug {slug!r}")
-            return found
-        committees = list(Committee.objects.order_by("slug")[:2])
-        if len(committees) != 1:
-            slugs = ", ".join(Committee.objects.order_by("slug").values_list("slug", flat=True)) or "none"
-            raise CommandError(f"--committee is needed: one of {slugs}")
-        return committees[0]
