@@ -165,10 +165,14 @@ def _seed_project_activities(
 
 
 def _seed_achievements(
-    committee: Committee, projects: dict[str, MicroProject], members: dict[str, Member], secretary: User
+    committee: Committee,
+    projects: dict[str, MicroProject],
+    members: dict[str, Member],
+    secretary: User,
+    achievements: list[DemoAchievement],
 ) -> None:
     existing = set(Achievement.objects.filter(committee=committee).values_list("title", flat=True))
-    for item in ARTICLE_ACHIEVEMENTS:
+    for item in achievements:
         if item.title in existing:
             continue
         achievement = achievement_services.achievement_record(
@@ -206,7 +210,7 @@ def seed_activities(committee: Committee) -> None:
     for group_name, photographer_name, activities in ARTICLE_ACTIVITIES:
         _seed_project_activities(projects[group_name], activities, members[photographer_name].user, members, indicators)
     secretary = User.objects.get(member__committee=committee, member__committee_role=CommitteeRole.SECRETARY)
-    _seed_achievements(committee, projects, members, secretary)
+    _seed_achievements(committee, projects, members, secretary, ARTICLE_ACHIEVEMENTS)
     for year, share in PAST_YEARS.items():
         _seed_past_year(committee, year, share, members, indicators, secretary)
 
@@ -227,26 +231,14 @@ def _seed_past_year(
         if project.status == ProjectStatus.IN_PROGRESS:
             items = past_activities(activities, SCHOOL_YEAR, year, share)
             _seed_project_activities(project, items, members[photographer_name].user, members, indicators)
-    existing = set(Achievement.objects.filter(committee=committee).values_list("title", flat=True))
-    for achieved_in, recorder, kind, title, level, day, body, credited, rank, group, pupils, words in PAST_ACHIEVEMENTS:
-        if achieved_in != year or title in existing or projects[group].status != ProjectStatus.IN_PROGRESS:
-            continue
-        achievement = achievement_services.achievement_record(
-            actor=members[recorder].user,
-            data=achievement_services.AchievementData(
-                kind=kind,
-                title=title,
-                level=level,
-                awarded_on=day,
-                rank=rank,
-                issuing_body=body,
-                members=[members[name] for name in credited.split()],
-                pupils=pupils,
-                word_count=words,
-                project=projects[group],
-            ),
+    achievements = [
+        DemoAchievement(recorder, kind, title, level, day, body, credited, rank, pupils, words, project_group=group)
+        for (achieved_in, recorder, kind, title, level, day, body, credited, rank, group, pupils, words) in (
+            PAST_ACHIEVEMENTS
         )
-        achievement_services.achievement_verify(actor=secretary, achievement=achievement)
+        if achieved_in == year and projects[group].status == ProjectStatus.IN_PROGRESS
+    ]
+    _seed_achievements(committee, projects, members, secretary, achievements)
     for project in projects.values():
         if project.status == ProjectStatus.IN_PROGRESS:
             project_services.project_conclude(actor=secretary, project=project, comment="项目按计划完成，同意结项。")
