@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver (`make run`) serves static files through WhiteNoise too, with the
+    # same headers as production, instead of Django's development handler.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
@@ -81,8 +84,17 @@ INSTALLED_APPS = [
     "yearend",
 ]
 
+# Pages are compressed by the app unless a proxy in front does it (DJANGO_COMPRESS_HTML=0 behind
+# nginx, whose gzip covers them; see deploy/nginx.conf). Static files never go through it: WhiteNoise
+# serves them pre-compressed.
+COMPRESS_HTML = env_bool("DJANGO_COMPRESS_HTML", not env_bool("DJANGO_BEHIND_PROXY", False))
+
 MIDDLEWARE = [
+    *(["config.compression.TextGZipMiddleware"] if COMPRESS_HTML else []),
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, pre-compressed gzip and Brotli, immutable caching) for the embedded
+    # run and any deployment without nginx; nginx serves /static/ itself and never reaches this.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +190,14 @@ STATICFILES_FINDERS = [
     "config.static_finders.ContainedAppDirectoriesFinder",
 ]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# `collectstatic` writes every file under a content-hashed name (css/portal.3f2a….css) with .gz and
+# .br siblings; {% static %} names the hashed file, so a browser may keep it forever (immutable) and
+# a new deployment's file has a new name. With DEBUG on (make run) files are served unhashed from
+# the source folders and no collectstatic is needed; with DEBUG off it is part of every deployment.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

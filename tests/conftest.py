@@ -1,5 +1,8 @@
 """Shared fixtures: the demo schools and one persona per position (STYLE.md)."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,40 @@ pytest_plugins = ["tests.projects.review_fixtures"]
 def fast_password_hasher(settings):
     # Hashing dozens of demo passwords with PBKDF2 would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def empty_static_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("no-collected-static")
+
+
+@pytest.fixture(autouse=True)
+def unhashed_static_files(settings, empty_static_root):
+    """Static files under their source names, as with DEBUG on (`make run`).
+
+    The production storage (hashed names from a manifest, tests/test_static_files.py) needs
+    `collectstatic` first, and the live server's static handler finds files only by their source
+    names; pytest runs with DEBUG off, so the tests name static files as the embedded run does.
+    STATIC_ROOT is an empty folder, so WhiteNoise has nothing (and no missing folder) to scan.
+    """
+    settings.STATIC_ROOT = empty_static_root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """A STATIC_ROOT filled by `collectstatic` with the production storage, once per test run."""
+    root = tmp_path_factory.mktemp("static-root")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "STATIC_ROOT": str(root)},
+        check=True,
+    )
+    return root
 
 
 @pytest.fixture(autouse=True)

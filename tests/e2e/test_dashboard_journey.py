@@ -55,7 +55,7 @@ def test_the_secretary_reads_the_committee_dashboard(page, phone_page, live_serv
     expect(page.get_by_test_id("freshness")).to_contain_text("数据更新于")
 
     wait_for_charts(page)
-    assert [urlsplit(url).path for url in chart_library] == ["/static/vendor/echarts/echarts.min.js"]
+    assert [urlsplit(url).path for url in chart_library] == ["/static/vendor/echarts/echarts.custom.min.js"]
     assert all(urlsplit(url).netloc == urlsplit(live_server.url).netloc for url in chart_library)
     expect(page.get_by_test_id("value-activities")).to_have_text(str(totals["activities"]))
     expect(page.get_by_test_id("value-achievements_verified")).to_have_text(str(totals["achievements_verified"]))

@@ -75,7 +75,7 @@ class Traffic:
 
 
 def test_dropped_database_connections_fail_requests_cleanly_and_the_next_ones_succeed(
-    transactional_db, demo_schools, processes, secretary, leader_a
+    transactional_db, demo_schools, processes, secretary, leader_a, collected_static
 ):
     port = free_port()
     gunicorn = processes(
@@ -87,6 +87,8 @@ def test_dropped_database_connections_fail_requests_cleanly_and_the_next_ones_su
             DJANGO_ALLOWED_HOSTS="127.0.0.1",
             DJANGO_SECURE_SSL_REDIRECT="0",
             DJANGO_SECURE_HSTS_SECONDS="0",
+            # Production pages name the hashed static files of a collectstatic run.
+            STATIC_ROOT=str(collected_static),
         ),
     )
     assert wait_for(lambda: port_open(port), 30), gunicorn.output()
