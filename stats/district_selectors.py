@@ -10,7 +10,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from projects.school_years import school_year_of
 
 from .dashboard_scopes import chosen_school_year
 from .enums import StatScope
-from .models import StatSnapshot
+from .models import StatFreshness, StatSnapshot
 from .view_models import Cell, Chart, Row, Series, Table
 
 
@@ -125,7 +126,18 @@ def district_comparison(
             school_year=year,
         )
         .order_by()
-        .values_list("committee_id", "computed_at", *(f"figures__{key}" for key in read))
+        # The year's recompute stamp (rows are rewritten only when their figures change).
+        .annotate(
+            year_computed_at=Coalesce(
+                Subquery(
+                    StatFreshness.objects.filter(committee_id=OuterRef("committee_id"), school_year=year).values(
+                        "computed_at"
+                    )[:1]
+                ),
+                "computed_at",
+            )
+        )
+        .values_list("committee_id", "year_computed_at", *(f"figures__{key}" for key in read))
     }
     project_counts = dict(
         MicroProject.objects.filter(committee__in=committee_ids, school_year=year, status__in=PUBLIC_STATUSES)

@@ -51,3 +51,29 @@ class StatSnapshot(FastChoiceDisplay, models.Model):
     def __str__(self) -> str:
         period = f"{self.month:%Y-%m}" if self.month else self.school_year
         return f"{self.get_scope_kind_display()} {self.scope_id} · {period}"
+
+
+class StatFreshness(models.Model):
+    """When a committee's figures of a school year were last recomputed: one stamp per committee and year.
+
+    Every `stats.services.stats_recompute` stamps the years it computed, whatever it had to
+    write; the snapshot rows themselves are written only when their figures change (a nightly
+    run over unchanged years writes nothing but these stamps). Readers show this time as the
+    figures' age; a row edited after its own ``computed_at`` is still stale.
+    """
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.CASCADE, related_name="stat_freshness", verbose_name=_("党委")
+    )
+    school_year = models.CharField(_("学年"), max_length=9)
+    computed_at = models.DateTimeField(_("统计时间"))
+
+    class Meta:
+        verbose_name = _("统计时间")
+        verbose_name_plural = _("统计时间")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "school_year"], name="stat_freshness_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.school_year} · {self.computed_at:%Y-%m-%d %H:%M}"

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from branches.models import Branch, Committee, Group
@@ -18,7 +18,7 @@ from projects.school_years import school_year_months
 
 from .aggregation import compute_figures, empty_figures
 from .enums import StatScope
-from .models import StatSnapshot
+from .models import StatFreshness, StatSnapshot
 from .scopes import scope_key
 
 
@@ -90,16 +90,21 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
     """
     # Tuples, not model instances: the dashboard reads some sixty rows and as many names on every
     # request. The model's ordering would join the committee (one here) to sort by its name.
+    year_stamp = StatFreshness.objects.filter(committee=committee, school_year=school_year).values("computed_at")[:1]
     rows = list(
         StatSnapshot.objects.filter(committee=committee, school_year=school_year)
         .filter(Q(month__isnull=True) | Q(scope_kind=StatScope.COMMITTEE))
         .order_by("scope_kind", "scope_id", "month")
-        .values_list("scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at")
+        # The year's stamp rides along on every row (PostgreSQL runs the uncorrelated subquery once).
+        .annotate(year_computed_at=Subquery(year_stamp))
+        .values_list("scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at", "year_computed_at")
     )
-    figures = {(kind, scope_id, month): data for kind, scope_id, month, data, _at, _edited in rows}
+    figures = {(kind, scope_id, month): data for kind, scope_id, month, data, *_times in rows}
     committee_row = next((row for row in rows if row[0] == StatScope.COMMITTEE and row[2] is None), None)
-    computed_at = committee_row[4] if committee_row else timezone.now()
-    stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at in rows)
+    # When the year was last recomputed (snapshots are rewritten only when their figures change);
+    # a year computed before the stamps existed falls back to its committee row's own time.
+    computed_at = (committee_row[6] or committee_row[4]) if committee_row else timezone.now()
+    stale = any(edited_at is not None and edited_at > at for *_key, _data, at, edited_at, _year_at in rows)
 
     projects = (
         MicroProject.objects.filter(committee=committee, school_year=school_year, status__in=PUBLIC_STATUSES)

@@ -29,7 +29,7 @@ from members.roles import roles_of
 from .aggregation import compute_figures_of_years
 from .enums import StatScope
 from .errors import StatsError
-from .models import StatSnapshot
+from .models import StatFreshness, StatSnapshot
 from .scopes import SnapshotKey, parse_scope_key, school_years_of, scope_key
 
 logger = logging.getLogger(__name__)
@@ -52,11 +52,12 @@ def _scopes_q(scope_keys: Sequence[str]) -> Q:
 
 
 def stats_recompute(*, committee_id: int, school_year: str | None = None, scopes: Sequence[str] | None = None) -> int:
-    """Recompute and upsert the snapshots of a committee; returns the number of rows written.
+    """Recompute and upsert the snapshots of a committee; returns the number of snapshots stored.
 
     ``school_year`` None means every school year with data; ``scopes`` None means every scope
     (and rows of scopes that no longer exist are removed), else only those scope keys. Running
-    it twice writes the same figures (only ``computed_at`` moves, to the start of the run).
+    it twice writes the same figures: the second run writes no snapshot, only the years' stamp
+    (`StatFreshness`) moves, to the start of the run.
     All the years are computed in one pass (`compute_figures_of_years`).
     """
     years = [school_year] if school_year else school_years_of(committee_id)
@@ -72,30 +73,34 @@ def _replace(
     figures: dict[str, dict[SnapshotKey, dict]],
     computed_at,
 ) -> int:
-    """Store the new figures of the years and scopes in one transaction; returns rows written.
+    """Store the new figures of the years and scopes in one transaction; returns the snapshots they fill.
 
-    Rows whose figures did not change only get the new ``computed_at`` (one UPDATE); changed
-    rows are deleted and inserted again with their edit mark (``edited_at``) carried over, so
-    the sweep still recomputes what this run missed; rows of scopes that are gone are deleted.
-    Most of a nightly recompute is unchanged past years: rewriting thousands of JSON rows one
-    CASE at a time (``bulk_update``) took most of its time.
+    Only rows whose figures changed are written: they are deleted and inserted again with their
+    edit mark (``edited_at``) carried over, so the sweep still recomputes what this run missed.
+    Unchanged rows are left as they are, except that one whose edit mark this run has answered
+    (edited after it was computed, before this run began) gets the run's time, so it is no longer
+    stale; rows of scopes that are gone are deleted. The time of the run is stamped once per
+    committee and year (`StatFreshness`), not on every row: a nightly recompute of unchanged
+    years writes a handful of stamps instead of every snapshot of the district.
     """
     existing = StatSnapshot.objects.filter(committee_id=committee_id, school_year__in=list(figures))
     if scopes is not None:
         existing = existing.filter(_scopes_q(scopes))
     # Locked in primary-key order, so two recomputes of overlapping scopes cannot deadlock.
     stored = {
-        (year, kind, scope_id, month): (pk, data, edited_at)
-        for pk, year, kind, scope_id, month, data, edited_at in existing.select_for_update()
+        (year, kind, scope_id, month): (pk, data, row_computed_at, edited_at)
+        for pk, year, kind, scope_id, month, data, row_computed_at, edited_at in existing.select_for_update()
         .order_by("pk")
-        .values_list("pk", "school_year", "scope_kind", "scope_id", "month", "figures", "edited_at")
+        .values_list("pk", "school_year", "scope_kind", "scope_id", "month", "figures", "computed_at", "edited_at")
     }
-    unchanged, replaced, created = [], [], []
+    unchanged, answered, replaced, created = 0, [], [], []
     for year, year_figures in figures.items():
         for (kind, scope_id, month), data in year_figures.items():
-            pk, old_data, edited_at = stored.pop((year, kind, scope_id, month), (None, None, None))
+            pk, old_data, row_computed_at, edited_at = stored.pop((year, kind, scope_id, month), (None,) * 4)
             if pk is not None and old_data == data:
-                unchanged.append(pk)
+                unchanged += 1
+                if edited_at is not None and row_computed_at < edited_at <= computed_at:
+                    answered.append(pk)
                 continue
             if pk is not None:
                 replaced.append(pk)
@@ -111,14 +116,20 @@ def _replace(
                     edited_at=edited_at,
                 )
             )
-    gone = [pk for pk, _data, _edited_at in stored.values()]
+    gone = [pk for pk, *_rest in stored.values()]
     StatSnapshot.objects.filter(pk__in=replaced + gone).delete()
-    # What is left of the rows read above is the unchanged ones (they are locked): no id list.
-    existing.update(computed_at=computed_at)
+    if answered:
+        StatSnapshot.objects.filter(pk__in=answered).update(computed_at=computed_at)
     # A concurrent first recompute may insert the same rows: the unique constraints refuse
     # the second, whose task retries and then finds them stored.
     StatSnapshot.objects.bulk_create(created, batch_size=1000)
-    return len(unchanged) + len(created)
+    StatFreshness.objects.bulk_create(
+        [StatFreshness(committee_id=committee_id, school_year=year, computed_at=computed_at) for year in figures],
+        update_conflicts=True,
+        unique_fields=["committee", "school_year"],
+        update_fields=["computed_at"],
+    )
+    return unchanged + len(created)
 
 
 # Snapshots edited longer ago than this without a recompute are swept (beat): their task was lost.

@@ -24,7 +24,7 @@ from branches.models import Branch, Group
 from projects.demo import SCHOOL_YEAR, seed_projects
 from projects.models import MicroProject
 from stats import services as stats_services
-from stats.models import StatSnapshot
+from stats.models import StatFreshness, StatSnapshot
 from stats.selectors import committee_stats
 
 HEADLINE = {
@@ -279,15 +279,16 @@ def test_the_dashboard_entry_opens_the_widest_dashboard_of_each_role(
 
 def test_figures_show_their_age_and_stale_figures_are_flagged(login, secretary, projects_only):
     url = reverse("stats:dashboard_committee")
-    StatSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(minutes=5, seconds=10))
+    # The age is the year's recompute stamp (rows are rewritten only when their figures change).
+    StatFreshness.objects.update(computed_at=timezone.now() - datetime.timedelta(minutes=5, seconds=10))
     content = login(secretary).get(url).content.decode()
     assert "数据更新于 5 分钟前" in content
     assert 'data-testid="stale"' not in content
 
     # What a write leaves behind while its recompute waits in the queue (or the broker is down).
-    StatSnapshot.objects.update(
-        computed_at=timezone.now() - datetime.timedelta(hours=3, minutes=1), edited_at=timezone.now()
-    )
+    three_hours_ago = timezone.now() - datetime.timedelta(hours=3, minutes=1)
+    StatFreshness.objects.update(computed_at=three_hours_ago)
+    StatSnapshot.objects.update(computed_at=three_hours_ago, edited_at=timezone.now())
     content = login(secretary).get(url).content.decode()
     assert "数据更新于 3 小时前" in content
     assert "数据已有修改，统计将稍后更新" in content
@@ -326,6 +327,7 @@ def test_only_the_secretary_refreshes_and_the_figures_are_recomputed_in_process(
         _record_activity(project)
     url = reverse("stats:dashboard_committee")
     before = dict(StatSnapshot.objects.values_list("pk", "computed_at"))
+    stamped = dict(StatFreshness.objects.values_list("school_year", "computed_at"))
     assert shown_value(login(secretary).get(url).content.decode(), "activities") == "0"
 
     refused = login(committee_member).post(reverse("stats:dashboard_refresh"), {"next": url})
@@ -338,7 +340,9 @@ def test_only_the_secretary_refreshes_and_the_figures_are_recomputed_in_process(
     content = login(secretary).get(url).content.decode()
     assert shown_value(content, "activities") == "1"
     assert "数据更新于刚刚" in content
-    assert all(row.computed_at > before[row.pk] for row in StatSnapshot.objects.filter(pk__in=before))
+    # The activity's scopes were rewritten; every year of the school got its new stamp.
+    assert StatSnapshot.objects.exclude(pk__in=before).filter(scope_kind="project", scope_id=project.pk).exists()
+    assert all(at > stamped[year] for year, at in StatFreshness.objects.values_list("school_year", "computed_at"))
 
     # An outside `next` is not followed.
     response = login(secretary).post(reverse("stats:dashboard_refresh"), {"next": "https://example.com/"})

@@ -24,6 +24,7 @@ from celery.signals import task_prerun
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank
@@ -36,7 +37,7 @@ from stats import services as stats_services
 from stats.aggregation import compute_figures
 from stats.enums import StatScope
 from stats.errors import StatsError
-from stats.models import StatSnapshot
+from stats.models import StatFreshness, StatSnapshot
 from stats.scopes import project_scope_keys
 from stats.selectors import committee_stats
 from tests.activities import image_files as files
@@ -309,12 +310,53 @@ def test_recomputing_twice_writes_the_same_rows(school_year):
     # and the same without projects for 2023-2024, the school year of the 2024 honour.
     assert written == len(first) == (2 + 6 + 3 + 3 + 1) * 13 + (6 + 3 + 3 + 1) * 13
     # Same rows (by scope and period: a recompute replaces the rows), same figures.
-    assert [row[1:6] for row in second] == [row[1:6] for row in first]
-    assert all(row[6] > first[0][6] for row in second)  # only the computation time moved
+    # The second run wrote no snapshot: the same rows (same ids), figures and times; only the
+    # years' stamps moved, one per committee and school year.
+    assert second == first
+    stamps = dict(StatFreshness.objects.filter(committee_id=committee_id).values_list("school_year", "computed_at"))
+    assert set(stamps) == {YEAR, "2023-2024"}
+    assert all(at > first[0][6] for at in stamps.values())
     honour_year = StatSnapshot.objects.get(
         committee_id=committee_id, scope_kind="committee", school_year="2023-2024", month__isnull=True
     )
     assert honour_year.figures["achievements_by_level"] == levels(city=1)
+
+
+def test_a_recompute_rewrites_only_changed_rows_and_answers_edit_marks(school_year):
+    committee_id = school_year.p1.committee_id
+    stats_services.stats_recompute(committee_id=committee_id)
+    before = {row[1:5]: row for row in snapshot_rows(committee_id)}
+    # An edit mark on a row whose figures the edit did not change (a note, say), made before the run.
+    marked = StatSnapshot.objects.get(
+        committee_id=committee_id,
+        scope_kind="group",
+        scope_id=school_year.p2.group_id,
+        school_year=YEAR,
+        month__isnull=True,
+    )
+    StatSnapshot.objects.filter(pk=marked.pk).update(edited_at=timezone.now())
+    # A figure changed behind the statistics' back on one other row.
+    changed = StatSnapshot.objects.get(
+        committee_id=committee_id,
+        scope_kind="project",
+        scope_id=school_year.p1.pk,
+        school_year=YEAR,
+        month__isnull=True,
+    )
+    StatSnapshot.objects.filter(pk=changed.pk).update(figures={**changed.figures, "activities": 99})
+
+    stats_services.stats_recompute(committee_id=committee_id)
+    after = {row[1:5]: row for row in snapshot_rows(committee_id)}
+    assert set(after) == set(before)
+    rewritten = {key for key in after if after[key] != before[key]}
+    # The changed row is written again with the right figure; the marked one keeps its id and
+    # figures and only gets the run's time (it is no longer stale); no other row was touched.
+    changed_key = (YEAR, "project", school_year.p1.pk, None)
+    marked_key = (YEAR, "group", school_year.p2.group_id, None)
+    assert rewritten == {changed_key, marked_key}
+    assert after[changed_key][0] != changed.pk and after[changed_key][5] == before[changed_key][5]
+    assert after[marked_key][:6] == before[marked_key][:6] and after[marked_key][6] > before[marked_key][6]
+    assert stats_services.stale_snapshot_scopes(older_than=datetime.timedelta(0)) == {}
 
 
 @eager_only
