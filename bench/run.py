@@ -144,11 +144,16 @@ def main() -> int:
         DJANGO_SECURE_SSL_REDIRECT="0",
     )
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="dangjian-bench-media-")
+    # Pages name the hashed static files of a collectstatic run, as in production.
+    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="dangjian-bench-static-")
     os.environ["DATABASE_URL"] = database_url(args.size)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     from bench import pages, photos, reports, stats
 
     page_repeats = args.repeats or 30
