@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from .measure import interleaved_medians, ratio_result
 
-GOAL_RATIO = 3.0
+GOAL_RATIO = 2.5
 
 
 @dataclass(frozen=True)
