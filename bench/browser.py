@@ -16,6 +16,7 @@ simulation) is run once per page with `npx lighthouse` from bench/lighthouse/ (n
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -235,8 +236,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lighthouse", action="store_true")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--reuse", action="store_true", help="reuse the site prepared by an earlier run at this commit")
+    parser.add_argument("--reuse", action="store_true", help="reuse the site an earlier run prepared")
     args = parser.parse_args()
+    # A SIGTERM unwinds like Ctrl-C, so the servers this run started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     database = Path(__file__).resolve().parent / ".data" / "browser" / "site.sqlite3"
     env = site.prepare(

@@ -30,10 +30,14 @@ REPORT_YEAR = "2025-2026"
 
 
 def database_url(size: str) -> str:
-    """The benchmark's own database: never the one DATABASE_URL names."""
+    """The benchmark's own database: never the one DATABASE_URL names.
+
+    BENCH_DATABASE_PREFIX (default dangjian_bench) keeps two runs on one server apart.
+    """
     base = os.environ.get("DATABASE_URL", "")
+    prefix = os.environ.get("BENCH_DATABASE_PREFIX", "dangjian_bench")
     if base.startswith(("postgres://", "postgresql://")):
-        return urlunsplit(urlsplit(base)._replace(path=f"/dangjian_bench_{size}"))
+        return urlunsplit(urlsplit(base)._replace(path=f"/{prefix}_{size}"))
     return f"sqlite:///{BENCH_DATA / f'bench-{size}.sqlite3'}"
 
 

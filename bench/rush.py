@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -132,8 +133,10 @@ def main() -> None:
     parser.add_argument("--connections", default=",".join(map(str, CONNECTIONS)))
     parser.add_argument("--conn-max-age", default="60", help="DJANGO_CONN_MAX_AGE of the servers")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--reuse", action="store_true", help="reuse the site prepared by an earlier run at this commit")
+    parser.add_argument("--reuse", action="store_true", help="reuse the site an earlier run prepared")
     args = parser.parse_args()
+    # A SIGTERM unwinds like Ctrl-C, so the servers this run started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     configs = [parse_config(text) for text in args.configs.split(",")]
     connection_counts = [int(n) for n in args.connections.split(",")]
 

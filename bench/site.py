@@ -69,15 +69,16 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def prepare(database_url: str, log, *, name: str, reuse: bool = False) -> dict[str, str]:
     """A fresh database with the demo, static files collected; returns the servers' environment.
 
-    Kept in bench/.data/<name>/; with ``reuse`` a site prepared before at the same commit is
-    used as it is (seeding the demo takes minutes on a busy machine).
+    Kept in bench/.data/<name>/; with ``reuse`` a site prepared before for the same database is
+    used as it is (seeding the demo takes minutes on a busy machine; its marker names the commit
+    it was prepared at).
     """
     work = ROOT / "bench" / ".data" / name
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     marker = work / "prepared"
     env = site_env(database_url, work / "static", work / "media")
-    if reuse and marker.exists() and marker.read_text() == f"{commit} {database_url}":
-        log(f"site reused from {work}")
+    if reuse and marker.exists() and marker.read_text().endswith(f" {database_url}"):
+        log(f"site reused from {work} (prepared at {marker.read_text().split()[0][:7]})")
         return env
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
