@@ -79,6 +79,8 @@ def prepare(database_url: str, log, *, name: str, reuse: bool = False) -> dict[s
     env = site_env(database_url, work / "static", work / "media")
     if reuse and marker.exists() and marker.read_text().endswith(f" {database_url}"):
         log(f"site reused from {work} (prepared at {marker.read_text().split()[0][:7]})")
+        _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "collectstatic", "--noinput", "-v", "0")  # this commit's static files
         return env
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
