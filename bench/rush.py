@@ -112,6 +112,32 @@ def wrk(script: Path, connections: int, seconds: int) -> dict:
     }
 
 
+def page_times(mix: list[tuple[str, str]], cookies: dict[str, str]) -> dict[str, float]:
+    """Each page of the mix once, one after the other on the idle server (milliseconds); a page
+    that does not answer 200 as its user (a lost session would make wrk time the login redirect)
+    stops the run."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    times = {}
+    for user, path in mix:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}",
+            headers={"Cookie": f"sessionid={cookies[user]}", "Accept-Encoding": "gzip"},
+        )
+        started = time.perf_counter()
+        with opener.open(request, timeout=60) as answer:
+            answer.read()
+            if answer.status != 200:
+                raise SystemExit(f"{path} as {user} answered {answer.status}")
+        times[f"{path} ({user})"] = round((time.perf_counter() - started) * 1000, 1)
+    return times
+
+
 def parse_config(text: str) -> dict:
     match = re.fullmatch(r"(sync|gthread):(\d+)(?:x(\d+))?", text)
     if not match:
@@ -151,10 +177,14 @@ def main() -> None:
     floor_script = _lua([(user, "/bench/floor/") for user, _path in mix], cookies)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     runs = []
+    single: dict[str, float] = {}
     for config in configs:
         with site.gunicorn(env, PORT, **config):
             wrk(mix_script, 10, 3)  # every worker has loaded its code and templates, and holds its connection
             wrk(floor_script, 10, 2)
+            if not runs:
+                single = page_times(mix + [(user, "/bench/floor/") for user in ("secretary", "leader1")], cookies)
+                log(f"each page once, idle server: {single}")
             for connections in connection_counts:
                 load_before = site.machine()["load_average"]
                 pages = wrk(mix_script, connections, args.seconds)
@@ -177,6 +207,7 @@ def main() -> None:
         "seconds": args.seconds,
         "conn_max_age": args.conn_max_age,
         "mix": [path for _user, path in mix],
+        "page_times_ms": single,
         "runs": runs,
     }
     if args.json:

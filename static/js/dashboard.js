@@ -242,8 +242,35 @@
   // Charts come after the text and tables: the library (named by the page, data-chart-library)
   // is fetched only once the page has been painted, so neither its download nor its start-up
   // (half a megabyte of script on a slow phone) holds the first paint or DOMContentLoaded.
+  // Each chart is drawn in a task of its own when it comes near the screen: a phone showing the
+  // first chart never spends its slow CPU on the five below (which keeps the main thread free
+  // for taps), and no single long task draws them all.
   function drawAll() {
-    document.querySelectorAll("[data-chart]").forEach(draw);
+    var holders = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+    if (!("IntersectionObserver" in window)) {
+      holders.forEach(function (holder) {
+        window.setTimeout(function () {
+          draw(holder);
+        }, 0);
+      });
+      return;
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            window.setTimeout(function () {
+              draw(entry.target);
+            }, 0);
+          }
+        });
+      },
+      { rootMargin: "300px 0px" }
+    );
+    holders.forEach(function (holder) {
+      observer.observe(holder);
+    });
   }
 
   function afterPaint(callback) {

@@ -34,9 +34,13 @@ def wait_for_charts(page) -> int:
     holders = page.locator("[data-chart]")
     count = holders.count()
     assert count >= 5
-    expect(page.locator("[data-chart-drawn=true]")).to_have_count(count)
+    # A chart is drawn when it comes near the screen (static/js/dashboard.js): scrolled to, each one is.
     for index in range(count):
+        holders.nth(index).scroll_into_view_if_needed()
+        expect(holders.nth(index)).to_have_attribute("data-chart-drawn", "true")
         expect(holders.nth(index).locator("canvas").first).to_be_attached()
+    expect(page.locator("[data-chart-drawn=true]")).to_have_count(count)
+    page.evaluate("window.scrollTo(0, 0)")
     return count
 
 
