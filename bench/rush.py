@@ -112,6 +112,25 @@ def wrk(script: Path, connections: int, seconds: int) -> dict:
     }
 
 
+def drain(limit_s: float = 180) -> float:
+    """Wait until the server has worked off what the last run left queued (wrk closes its sockets
+    at the end, but requests already accepted are still rendered): a probe answered within a
+    second means the queue is empty. Returns the seconds waited."""
+    import urllib.error
+    import urllib.request
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        probe = time.perf_counter()
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=limit_s).read()
+        except urllib.error.URLError:
+            pass
+        if time.perf_counter() - probe < 1:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
 def page_times(mix: list[tuple[str, str]], cookies: dict[str, str]) -> dict[str, float]:
     """Each page of the mix once, one after the other on the idle server (milliseconds); a page
     that does not answer 200 as its user (a lost session would make wrk time the login redirect)
@@ -180,15 +199,20 @@ def main() -> None:
     single: dict[str, float] = {}
     for config in configs:
         with site.gunicorn(env, PORT, **config):
-            wrk(mix_script, 10, 3)  # every worker has loaded its code and templates, and holds its connection
-            wrk(floor_script, 10, 2)
+            # Every worker has loaded its code and templates and holds its database connection.
+            wrk(mix_script, 10, max(5, args.seconds))
+            drain()
+            wrk(floor_script, 10, 3)
+            drain()
             if not runs:
                 single = page_times(mix + [(user, "/bench/floor/") for user in ("secretary", "leader1")], cookies)
                 log(f"each page once, idle server: {single}")
             for connections in connection_counts:
                 load_before = site.machine()["load_average"]
                 pages = wrk(mix_script, connections, args.seconds)
+                drain()
                 floor = wrk(floor_script, connections, args.seconds)
+                drain()
                 record = {
                     "config": label(config),
                     **config,
