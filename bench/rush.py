@@ -14,6 +14,7 @@ client runs on the same two cores as the server and the database: the figures ar
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -122,10 +123,8 @@ def drain(limit_s: float = 180) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < limit_s:
         probe = time.perf_counter()
-        try:
+        with contextlib.suppress(urllib.error.URLError):
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=limit_s).read()
-        except urllib.error.URLError:
-            pass
         if time.perf_counter() - probe < 1:
             break
     return round(time.perf_counter() - started, 1)
