@@ -114,3 +114,37 @@ def test_database_and_redis_urls_switch_to_postgres_and_a_real_broker():
     assert values["name"] == "dangjian"
     assert values["eager"] is False and values["celery_eager"] is False
     assert values["broker"] == "redis://cache.example.org:6379/0"
+
+
+SHOW_COMPRESSION = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "gzip": "config.compression.TextGZipMiddleware" in settings.MIDDLEWARE,
+    "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "gzip"),
+    [
+        ({}, True),  # the embedded run and a deployment without a proxy compress their own pages
+        ({"DJANGO_BEHIND_PROXY": "1"}, False),  # nginx's gzip does it
+        ({"DJANGO_BEHIND_PROXY": "1", "DJANGO_COMPRESS_HTML": "1"}, True),  # a proxy that does not
+        ({"DJANGO_COMPRESS_HTML": "0"}, False),
+    ],
+)
+def test_pages_are_gzipped_by_the_app_only_where_no_proxy_does_it(env, gzip):
+    result = run(["-c", SHOW_COMPRESSION], **env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["gzip"] is gzip
+
+
+def test_persistent_database_connections_last_as_configured():
+    url = {"DATABASE_URL": "postgres://u:p@127.0.0.1:5432/d"}
+    for env, seconds in (({}, 60), ({"DJANGO_CONN_MAX_AGE": "0"}, 0)):
+        result = run(["-c", SHOW_COMPRESSION], **url, **env)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["conn_max_age"] == seconds
