@@ -33,10 +33,11 @@ from stats import services as stats_services
 from stats.selectors import committee_stats
 
 from .annual_summary import write_summary
-from .annual_workbook import ReportContext, no_progress, write_workbook
+from .annual_workbook import write_workbook
 from .enums import ReportKind, ReportStatus
 from .errors import YearEndError
 from .models import ReportJob
+from .report_context import ReportContext, no_progress
 
 logger = logging.getLogger(__name__)
 
