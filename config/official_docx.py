@@ -4,7 +4,7 @@ A4 with margins of 37 / 35 / 28 / 26 mm (top, bottom, left, right); the title ce
 (22 pt) 方正小标宋简体; body text 3号 (16 pt) 仿宋_GB2312 at an exact 28-point line spacing with
 a first-line indent of two characters; first-level headings (一、) in 黑体, second-level ones
 （一） in 楷体_GB2312; page numbers “— 1 —” in 4号 宋体, odd pages on the right and even pages on
-the left; the 落款 (issuer and date) right-aligned four characters in. Every run names its
+the left; the 落款 (issuer, and the date under it) right-aligned as the standard sets it. Every run names its
 East-Asian font (``w:eastAsia``), so Word on a school PC uses these fonts and not the theme's; the
 font table names a fallback for each (仿宋, 楷体, 宋体…) for a PC without the GB2312 fonts, and
 LibreOffice substitutes through fontconfig. The annual summary, the application form and the
@@ -198,18 +198,27 @@ def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _width_in_characters(text: str) -> float:
+    """How many full-width characters the text takes (ASCII digits and letters are half width)."""
+    return sum(0.5 if ord(character) < 128 else 1 for character in text)
+
+
 def add_signature(document: DocumentObject, issuer: str, day: datetime.date) -> list[Paragraph]:
-    """The 落款 after two empty lines: the issuer, and the date below it, right-aligned four characters
-    in; kept on one page with the text before it (a 落款 never stands on a page of its own)."""
+    """The 落款 as GB/T 9704-2012 sets it for a document without a seal: one empty line after the
+    text, the issuer right-aligned two characters in, and the date on the next line starting two
+    characters right of the issuer's first character; kept on one page with the text before it
+    (a 落款 never stands on a page of its own)."""
     if document.paragraphs:
         document.paragraphs[-1].paragraph_format.keep_with_next = True
-    for _blank in range(2):
-        document.add_paragraph().paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.keep_with_next = True
+    date = chinese_date(day)
+    issuer_indent = 2
+    date_indent = max(0.0, issuer_indent + _width_in_characters(issuer) - 2 - _width_in_characters(date))
     paragraphs = []
-    for text in (issuer, chinese_date(day)):
+    for text, indent in ((issuer, issuer_indent), (date, date_indent)):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        paragraph.paragraph_format.right_indent = BODY_SIZE * 4
+        paragraph.paragraph_format.right_indent = Emu(int(BODY_SIZE * indent))
         paragraph.paragraph_format.keep_with_next = True
         set_run_font(paragraph.add_run(text), BODY_FONT, BODY_SIZE)
         paragraphs.append(paragraph)

@@ -123,6 +123,8 @@ MATRIX: dict[str, Row] = {
                              get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
     "projects:attachment": Row({"project_id": "open_project"},
                                get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),
+    "projects:application_form": Row({"project_id": "open_project"},
+                                     get="T200 L200 O200 B200 C200 S200 H404", post=NOT_POST),
     # Review.
     "projects:queue":         Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
     "projects:bulk_decide":   Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H302"),
@@ -159,6 +161,9 @@ MATRIX: dict[str, Row] = {
                                           get="T403 L403 O403 B403 C403 S200 H404", post=AS_GET),
     "yearend:assessment_publish":    Row({"round_id": "assessment_round"},
                                           get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
+    # The round is open: no notice yet (404) for those who may see the ranking.
+    "yearend:assessment_notice":     Row({"round_id": "assessment_round"},
+                                          get="T403 L403 O403 B403 C403 S404 H404", post=NOT_POST),
     "yearend:assessment_sheet":      Row({"round_id": "assessment_round", "project_id": "concluded"},
                                           get="T403 L403 O403 B403 C200 S200 H404",
                                           post="T403 L403 O403 B403 C200 S200 H404"),

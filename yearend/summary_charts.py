@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
 PARTY_RED = "#b71c1c"
 FIGURE_WIDTH_INCHES = 3.4
-FIGURE_HEIGHT_INCHES = 2.9
+FIGURE_HEIGHT_INCHES = 2.5
 
 
 @dataclass(frozen=True)
