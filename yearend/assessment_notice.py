@@ -89,9 +89,8 @@ def write_notice(assessment_round: AssessmentRound, output: IO[bytes]) -> None:
     if any(comments.values()):
         layout.add_heading(document, "二、考核意见")
         for index, result in enumerate((r for r in results if comments.get(r.project_id)), start=1):
-            layout.add_body(
-                document, "；".join(comments[result.project_id]) + "。", lead=f"{index}.{result.project.title}。"
-            )
+            said = "；".join(dict.fromkeys(comments[result.project_id]))  # the same words once
+            layout.add_body(document, said + "。", lead=f"{index}.{result.project.title}。")
         layout.add_heading(document, "三、工作要求")
     else:
         layout.add_heading(document, "二、工作要求")

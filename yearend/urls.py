@@ -24,4 +24,5 @@ urlpatterns = [
     path("reports/new/", reports.report_request, name="report_request"),
     path("reports/<int:job_id>/status/", reports.report_status, name="report_status"),
     path("reports/<int:job_id>/download/", reports.report_download, name="report_download"),
+    path("reports/<int:job_id>/download.pdf", reports.report_download_pdf, name="report_download_pdf"),
 ]

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 import textwrap
 import uuid
 from decimal import Decimal
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank, ActivityType
 from activities.tasks import make_photo_display_sizes
+from config import office_pdf
 from config.official_docx import chinese_date
 from config.printable_sheets import HEADER_ROW, NOTE_ROW
 from members.models import Member
@@ -26,6 +28,7 @@ from projects.demo import seed_projects
 from projects.models import Indicator, MicroProject, ProjectEvent, ScoreSheet
 from tests.activities.image_files import jpeg_bytes, upload
 from tests.broker_down import run_with_broker_down
+from tests.documents import pages
 from tests.form_fields import form_fields
 from tests.printable_sheets import assert_prints_on_a4, header_of
 from tests.yearend.assessment_fixtures import assess
@@ -314,12 +317,14 @@ def test_the_page_generates_a_report_and_lists_it_with_its_download(
     assert f'href="{download}"' in html and "js/report_progress.js" in html
 
     status = client.get(reverse("yearend:report_status", args=[job.pk])).json()
+    pdf = reverse("yearend:report_download_pdf", args=[job.pk]) if job.pdf_file else None
     assert status == {
         "status": "done",
         "status_label": "已完成",
         "progress": 100,
         "error": "",
         "download_url": download,
+        "pdf_url": pdf,
     }
     response = client.get(download)
     assert response.status_code == 200
@@ -566,3 +571,44 @@ def test_another_users_one_time_id_is_refused_for_a_report(
     assert response.status_code == 200
     assert IN_USE in response.content.decode()
     assert list(ReportJob.objects.values_list("pk", "requested_by_id", "kind")) == [(theirs.pk, secretary.pk, "xlsx")]
+
+
+# --- PDF, converted by the worker where LibreOffice is installed ----------------------------
+
+
+def test_where_libreoffice_is_installed_a_job_also_gives_its_pdf(
+    login, school_year, secretary, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF = True  # the default; the suite turns it off elsewhere
+    if not office_pdf.available():
+        if os.environ.get("DOCUMENTS_REQUIRED") == "1":
+            pytest.fail("LibreOffice (soffice) is required here (DOCUMENTS_REQUIRED=1)")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE and job.pdf_file.name.endswith(".pdf")
+    client = login(secretary)
+    url = reverse("yearend:report_download_pdf", args=[job.pk])
+    assert f'href="{url}"' in client.get(reverse("yearend:reports")).content.decode()
+    assert client.get(reverse("yearend:report_status", args=[job.pk])).json()["pdf_url"] == url
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;") and ".pdf" in response["Content-Disposition"]
+    found = pages(b"".join(response.streaming_content))
+    assert found and all(page.is_a4() for page in found)
+    assert found[0].lines[:2] == ["中共重庆市渝中区大坪小学校委员会", "2024—2025学年党建微项目工作总结"]
+
+
+def test_without_libreoffice_the_job_is_done_and_no_pdf_is_offered(
+    login, school_year, secretary, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF = True
+    monkeypatch.setenv("PATH", "/nonexistent")  # a server without soffice
+    assert not office_pdf.available()
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE and job.file and not job.pdf_file
+    client = login(secretary)
+    html = client.get(reverse("yearend:reports")).content.decode()
+    button = html[html.index('data-testid="report-download-pdf"') :].split(">", 1)[0]
+    assert 'href=""' in button and "hidden" in button  # the PDF button is not shown
+    assert client.get(reverse("yearend:report_status", args=[job.pk])).json()["pdf_url"] is None
+    assert client.get(reverse("yearend:report_download_pdf", args=[job.pk])).status_code == 404
