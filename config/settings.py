@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Seconds a statistics recompute waits after the first edit of a burst, so the burst costs one.
 STATS_RECOMPUTE_DELAY = env_int("STATS_RECOMPUTE_DELAY", 10)
+
+# Report files are also converted to PDF by the worker where LibreOffice (soffice) is installed;
+# 0 turns the conversion off (a server that must not run LibreOffice).
+REPORT_PDF = env_bool("REPORT_PDF", True)
 # The recompute's pending marks must be shared by web and worker processes: Redis when there is one.
 CACHES = {
     "default": (

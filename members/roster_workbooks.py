@@ -7,13 +7,14 @@ import io
 from collections.abc import Iterable
 
 import openpyxl
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from branches.models import Group
+from config.printable_sheets import Column, PrintableSheet
 from config.spreadsheet_cells import safe_text
 
 from .models import Member
@@ -86,31 +87,32 @@ def roster_template_workbook(groups: Iterable[Group]) -> bytes:
     return _workbook_bytes(workbook)
 
 
-def roster_export_workbook(members: Iterable[Member]) -> bytes:
-    """The members, with group and branch joined in, in the template's columns (re-importable)."""
+def roster_export_workbook(members: Iterable[Member], *, school_name: str) -> bytes:
+    """The members, with group and branch joined in, in the template's columns (re-importable:
+    the import finds the header row under the title and ignores 序号), laid out to print."""
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    _set_widths(sheet)
-    sheet.freeze_panes = "A2"
-    header = []
-    for text in HEADERS:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
     gender_words = {value: word for word, value in GENDER_WORDS.items()}
     status_words = {value: word for word, value in PARTY_STATUS_WORDS.items()}
+    values = [
+        lambda m: m.name,
+        lambda m: gender_words.get(m.gender, ""),
+        lambda m: m.subject,
+        lambda m: m.professional_title,
+        lambda m: status_words.get(m.party_status, ""),
+        lambda m: m.joined_party_on,
+        lambda m: m.group.branch.name if m.group else "",
+        lambda m: m.group.name if m.group else "",
+        lambda m: m.phone,
+    ]
+    columns = [
+        Column(header, width, value, number_format="yyyy-mm-dd" if header == "入党时间" else None)
+        for header, width, value in zip(HEADERS, COLUMN_WIDTHS, values, strict=True)
+    ]
+    made = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    sheet = PrintableSheet(
+        workbook, SHEET_TITLE, heading=f"{school_name}党员名册", note=f"导出时间：{made}", columns=columns
+    )
     for member in members:
-        joined = WriteOnlyCell(sheet, value=member.joined_party_on)
-        joined.number_format = "yyyy-mm-dd"
-        group = member.group
-        texts = [
-            member.name,
-            gender_words.get(member.gender, ""),
-            member.subject,
-            member.professional_title,
-            status_words.get(member.party_status, ""),
-        ]
-        after = [group.branch.name if group else "", group.name if group else "", member.phone]
-        sheet.append([safe_text(text) for text in texts] + [joined] + [safe_text(text) for text in after])
+        sheet.append_item(member)
+    sheet.close()
     return _workbook_bytes(workbook)

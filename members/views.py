@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
+from branches.models import Committee
 
 from . import roster, roster_workbooks, selectors, services
 from .errors import DomainError
@@ -220,4 +221,6 @@ def roster_export(request: HttpRequest) -> FileResponse:
     # The export shows no posts, so the list's prefetches of led branches and groups are dropped.
     members = selectors.member_list(request.user, member_filter).prefetch_related(None)
     filename = _("党员花名册-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
-    return _xlsx_response(roster_workbooks.roster_export_workbook(members), filename)
+    school_name = Committee.objects.filter(pk=roles_of(request.user).committee_id).values_list("school_name", flat=True)
+    workbook = roster_workbooks.roster_export_workbook(members, school_name=school_name.first() or "")
+    return _xlsx_response(workbook, filename)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:project_id>/start/", applications.project_start, name="start"),
     path("<int:project_id>/conclude/", applications.project_conclude, name="conclude"),
     path("<int:project_id>/attachment/", applications.project_attachment, name="attachment"),
+    path("<int:project_id>/application.docx", applications.project_application_form, name="application_form"),
     # The review side.
     path("review/", review.queue, name="queue"),
     path("review/decide/", review.bulk_decide, name="bulk_decide"),

@@ -57,6 +57,13 @@ def collected_static(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def no_report_pdf(settings):
+    # Converting every report a test builds with LibreOffice would add seconds to each; the tests
+    # of the PDF itself turn it back on (settings.REPORT_PDF = True).
+    settings.REPORT_PDF = False
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path) -> Path:
     """Uploaded and seeded files go to a per-test folder (never the project's media/) that a test can inspect."""
     root = tmp_path / "media"

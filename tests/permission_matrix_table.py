@@ -123,6 +123,8 @@ MATRIX: dict[str, Row] = {
                              get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
     "projects:attachment": Row({"project_id": "open_project"},
                                get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),
+    "projects:application_form": Row({"project_id": "open_project"},
+                                     get="T200 L200 O200 B200 C200 S200 H404", post=NOT_POST),
     # Review.
     "projects:queue":         Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
     "projects:bulk_decide":   Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H302"),
@@ -159,6 +161,9 @@ MATRIX: dict[str, Row] = {
                                           get="T403 L403 O403 B403 C403 S200 H404", post=AS_GET),
     "yearend:assessment_publish":    Row({"round_id": "assessment_round"},
                                           get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H404"),
+    # The round is open: no notice yet (404) for those who may see the ranking.
+    "yearend:assessment_notice":     Row({"round_id": "assessment_round"},
+                                          get="T403 L403 O403 B403 C403 S404 H404", post=NOT_POST),
     "yearend:assessment_sheet":      Row({"round_id": "assessment_round", "project_id": "concluded"},
                                           get="T403 L403 O403 B403 C200 S200 H404",
                                           post="T403 L403 O403 B403 C200 S200 H404"),
@@ -171,6 +176,8 @@ MATRIX: dict[str, Row] = {
                                     get="T403 L403 O403 B403 C200 S200 H404", post=NOT_POST),
     "yearend:report_download": Row({"job_id": "report_job"},
                                     get="T403 L403 O403 B403 C200 S200 H404", post=NOT_POST),
+    "yearend:report_download_pdf": Row({"job_id": "report_job"},
+                                        get="T403 L403 O403 B403 C200 S200 H404", post=NOT_POST),
     # Dashboards.
     "stats:dashboard":                 Row(get="T302 L302 O302 B302 C302 S302 H302", post=AS_GET),
     "stats:dashboard_committee":       Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
@@ -306,6 +313,9 @@ def build_dataset() -> dict[str, int]:
         actor=committee_member, committee=daping, kind=ReportKind.WORKBOOK, school_year="2025-2026"
     )
     report_services.report_build(job_id=job.pk)
+    job.refresh_from_db()
+    if not job.pdf_file:  # built without LibreOffice: the PDF download is still walked
+        job.pdf_file.save("report.pdf", ContentFile(PDF))
     member_services.notification_send(recipients=[teacher], message="矩阵：一条通知")
     # The dashboards read snapshots; computed once here, not on every request of the matrix.
     stats_services.stats_recompute(committee_id=daping.pk)

@@ -1,287 +1,273 @@
-"""The annual summary (党建微项目工作总结) as a plain Chinese .docx draft the committee edits.
+"""The annual summary (年度工作总结) as a .docx laid out as an official document.
 
-Overview with the committee's figures, one section per approved project (type, group, goals,
-targets against actuals, key activities, verified achievements, a few photos, the published
-assessment rating), and the committee's honours. Figures come from the statistics snapshots
-(`stats.committee_stats`), so the draft says what the dashboard says.
+Structure, after the article the demo comes from: 一、总体情况 (the year in figures, in
+sentences, with the monthly activity and indicator completion charts); 二、 one part per 三型 kind
+(“帮扶暖心”项目 塑造“服务型”组织 …) with its projects: the notable activities by name, place and
+people, the indicator table, the named teachers' achievements by level, a captioned photo grid;
+三、党委集体荣誉 of that school year only; 四、存在的不足与下一步打算, highlighted for the
+secretary to write; then the 落款. A year without projects or activities says so in one line.
+
+Figures come from the statistics (`context.stats`, the dashboard's snapshots); the rows named
+come from `summary_selectors`; the sentences from `summary_narrative`; the layout from
+`config.official_docx`.
 """
 
+import io
 import logging
 from collections import defaultdict
-from typing import IO, Any
+from typing import IO
 
-from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from django.utils import timezone
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Mm, Pt
 
-from activities.enums import AchievementLevel, AchievementStatus
-from activities.models import Achievement, ActivityLog, Photo
+from activities.models import Photo
+from config import official_docx as layout
 from projects.school_years import school_year_bounds
 from stats.selectors import ProjectStats
 
-from .annual_workbook import Progress, ReportContext, no_progress, published_round, year_achievements
+from . import summary_charts as charts
+from . import summary_narrative as say
+from . import summary_selectors as select
 from .models import AssessmentResult
+from .report_context import Progress, ReportContext, no_progress, published_round
 
 logger = logging.getLogger(__name__)
 
-KEY_ACTIVITIES = 5
-PHOTOS_PER_PROJECT = 3
-CHINESE_NUMERALS = "一二三四五六七八九十"
+PHOTO_WIDTH = Mm(56)
+CHART_WIDTH = Mm(76)
+CAPTION_SIZE = Pt(10.5)
+NO_CJK_FONT = "（图表需要服务器安装中文字体（如 fonts-noto-cjk）才能生成，本次未附图表。）"
+DRAFT_NOTE = (
+    "【此部分请党委书记结合本学年实际撰写：存在的主要问题及原因、下一学年的工作打算和措施。定稿前删除本提示。】"
+)
 
 
-def _numeral(index: int) -> str:
-    """1 → 一 … 10 → 十, 11 → 十一 … 99 → 九十九 (a year has far fewer projects)."""
-    if index <= 10:
-        return CHINESE_NUMERALS[index - 1]
-    tens, ones = divmod(index, 10)
-    return (CHINESE_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")
+def title_lines(context: ReportContext) -> list[str]:
+    committee = context.committee
+    issuer = committee.name if len(committee.name) <= 20 else f"{committee.short_school_name}党委"
+    return [issuer, f"{say.year_words(context.school_year)}学年党建微项目工作总结"]
 
 
-def _number(value: Any) -> str:
-    if value is None:
-        return "—"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _image_rows(document: DocumentObject, images: list[tuple[bytes, str]], width) -> None:
+    """Images two to a row, each with its caption below it: one borderless two-cell table per row,
+    each row kept whole, so an image never leaves its caption and a row that does not fit moves
+    alone to the next page."""
+    for first in range(0, len(images), 2):
+        table = document.add_table(rows=1, cols=2)
+        layout.remove_borders(table)
+        layout.set_column_widths(table, [layout.TEXT_WIDTH / 2, layout.TEXT_WIDTH / 2])
+        for cell, (data, caption) in zip(table.rows[0].cells, images[first : first + 2], strict=False):
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact height crops images
+            paragraph.add_run().add_picture(io.BytesIO(data), width=width)
+            text = cell.add_paragraph()
+            text.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            text.paragraph_format.line_spacing = Pt(18)
+            text.paragraph_format.space_after = Pt(6)
+            layout.set_run_font(text.add_run(caption), layout.SUBHEADING_FONT, CAPTION_SIZE)
+        layout.keep_rows_whole(table)
 
 
-def _new_document() -> Document:
-    document = Document()
-    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
-        style = document.styles[name]
-        # East Asian text needs its own font, or Word falls back to whatever the theme says.
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    document.styles["Normal"].font.size = Pt(12)
-    return document
-
-
-def _table(document: Document, header: list[str], rows: list[list[Any]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = _number(value) if not isinstance(value, str) else value
-
-
-def _level_counts(by_level: dict[str, int]) -> str:
-    """``{"city": 1, "district": 2}`` → "市级1项、区级2项" (highest level first)."""
-    return "、".join(
-        f"{label}{by_level[level]}项" for level, label in reversed(AchievementLevel.choices) if by_level.get(level)
-    )
-
-
-def _date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _overview(document: Document, context: ReportContext) -> None:
-    totals = context.stats.totals
-    document.add_heading(_("一、总体情况"), level=1)
-    by_type: dict[str, int] = defaultdict(int)
-    for project in context.stats.projects:
-        by_type[project.type_name or _("未分类")] += 1
-    type_text = "、".join(f"{name}{count}个" for name, count in by_type.items())
-    rate = totals.get("participation_rate")
-    sentences = [
-        _("本学年，党委共立项党建微项目 %(count)s 个") % {"count": len(context.stats.projects)}
-        + (f"（{type_text}）" if type_text else ""),
-        (
-            _("开展活动 %(activities)s 次，党员参与 %(person_times)s 人次，")
-            + _("活动时长 %(hours)s 小时，受益 %(beneficiaries)s 人")
+def _charts(document: DocumentObject, context: ReportContext) -> None:
+    """图1 activities per month and 图2 completion per indicator, side by side."""
+    font = charts.cjk_font()
+    if font is None:
+        layout.add_body(document, NO_CJK_FONT)
+        return
+    images: list[tuple[bytes, str]] = []
+    months = [str(month.month.month) for month in context.stats.months]
+    counts = [month.figures.get("activities", 0) for month in context.stats.months]
+    if any(counts):
+        images.append((charts.monthly_activity_chart(font, months, counts), "各月开展活动次数"))
+    rows = [row for row in context.stats.totals.get("indicators", []) if row.get("target")]
+    if rows:
+        names = [f"{row['name']}（{row['unit']}）" for row in rows]
+        images.append(
+            (charts.completion_chart(font, names, [row.get("completion") or 0 for row in rows]), "各项指标完成率")
         )
-        % {
-            "activities": totals.get("activities", 0),
-            "person_times": totals.get("person_times", 0),
-            "hours": _number(totals.get("hours", 0)),
-            "beneficiaries": totals.get("beneficiaries", 0),
-        },
-    ]
-    if rate is not None:
-        sentences.append(_("党员参与率 %(rate)s%%") % {"rate": _number(rate)})
-    sentences.append(_("留存活动照片 %(photos)s 张") % {"photos": totals.get("photos", 0)})
-    verified = totals.get("achievements_verified", 0)
-    levels = _level_counts(totals.get("achievements_by_level", {}))
-    sentences.append(
-        _("经党委认定的成果 %(count)s 项") % {"count": verified} + (f"（{levels}）" if verified and levels else "")
-    )
-    document.add_paragraph("，".join(sentences) + "。")
-    if context.stats.projects:
-        _table(
-            document,
-            [_("项目"), _("项目类型"), _("党小组"), _("活动（次）"), _("参与（人次）"), _("认定成果（项）")],
-            [
-                [
-                    project.title,
-                    project.type_name,
-                    project.group_name,
-                    project.figures.get("activities", 0),
-                    project.figures.get("person_times", 0),
-                    project.figures.get("achievements_verified", 0),
-                ]
-                for project in context.stats.projects
-            ],
-        )
+    numbered = [(png, f"图{index}　{caption}") for index, (png, caption) in enumerate(images, start=1)]
+    _image_rows(document, numbered, CHART_WIDTH)
 
 
 def _photo_file(photo: Photo):
-    """The 1600 px display size, else the 320 px one; None while neither is made."""
-    return photo.display_large or photo.display_small or None
+    """The 1600 px display size, else the 320 px one."""
+    return photo.display_large or photo.display_small
 
 
-def _add_photos(document: Document, photos: list[Photo]) -> None:
+def _photo_grid(document: DocumentObject, photos: list[Photo]) -> None:
+    """The project's photos two to a row, each captioned with its date and caption."""
+    readable: list[tuple[bytes, str]] = []
     for photo in photos:
-        field_file = _photo_file(photo)
         try:
-            with field_file.open("rb") as stream:
-                document.add_picture(stream, width=Cm(12))
+            with _photo_file(photo).open("rb") as stream:
+                data = stream.read()
         except (OSError, ValueError):
-            # A missing or unreadable file leaves the photo out; the draft is still useful.
+            # A missing or unreadable file leaves the photo out; the summary is still whole.
             logger.warning("report: photo %s left out of the summary", photo.pk, exc_info=True)
             continue
-        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        caption = document.add_paragraph(f"{_date(photo.activity.date)} {photo.caption or photo.activity.title}")
-        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        readable.append((data, f"{layout.chinese_date(photo.activity.date)} {photo.caption or photo.activity.title}"))
+    _image_rows(document, readable, PHOTO_WIDTH)
 
 
-def _project_section(
-    document: Document,
-    index: int,
+def _indicator_table(document: DocumentObject, indicators: list[dict]) -> None:
+    unplanned = any(row.get("unplanned") for row in indicators)
+    header = ["指标", "单位", "目标值", "完成值", "完成率（%）"] + (["计划外完成"] if unplanned else [])
+    rows = [
+        [
+            row["name"],
+            row["unit"],
+            say.number(row["target"]),
+            say.number(row["actual"]),
+            say.number(row["completion"]),
+            *([say.number(row.get("unplanned", 0))] if unplanned else []),
+        ]
+        for row in indicators
+    ]
+    widths = [4.2, 1.4, 1.8, 1.8, 2.0] + ([2.0] if unplanned else [])
+    layout.add_table(document, header, rows, widths, numeric=range(1, len(header)))
+
+
+def _project(
+    document: DocumentObject,
     project: ProjectStats,
-    goals: str,
-    achievements: list[Achievement],
+    *,
+    named: bool,
+    details,
+    status: select.YearEndStatus,
     result: AssessmentResult | None,
+    activities: list[select.NotableActivity],
+    achievements: list[select.CreditedAchievement],
+    photos: list[Photo],
+    last_day,
 ) -> None:
-    document.add_heading(f"（{_numeral(index)}）{project.title}", level=2)
-    document.add_paragraph(
-        _("项目类型：%(type)s；申报党小组：%(group)s（%(branch)s）；项目状态：%(status)s。")
-        % {
-            "type": project.type_name or _("未分类"),
-            "group": project.group_name,
-            "branch": project.branch_name,
-            "status": project.status_label,
-        }
+    detail = details.get(project.id)
+    if named:
+        layout.add_body(document, lead=f"{project.title}。")
+    intro = f"{project.group_name}（{project.branch_name}）承担{say.quoted(project.title)}。"
+    intro += say.status_sentence(
+        status, last_day, str(result.get_rating_display()) if result else "", result.rank if result else None
     )
-    if goals:
-        document.add_paragraph(_("项目目标：") + goals)
+    layout.add_body(document, intro)
+    if detail is not None and detail.goals.strip():
+        layout.add_body(document, detail.goals.strip(), lead="项目目标：")
+
     figures = project.figures
-    document.add_paragraph(
-        (
-            _("本学年开展活动 %(activities)s 次，党员参与 %(person_times)s 人次，")
-            + _("受益 %(beneficiaries)s 人，活动时长 %(hours)s 小时。")
-        )
-        % {
-            "activities": figures.get("activities", 0),
-            "person_times": figures.get("person_times", 0),
-            "beneficiaries": figures.get("beneficiaries", 0),
-            "hours": _number(figures.get("hours", 0)),
-        }
+    layout.add_body(
+        document, say.activity_totals_sentence(figures) + ("主要活动有：" if activities else ""), lead="1.主要活动。"
     )
+    for index, activity in enumerate(activities, start=1):
+        layout.add_body(document, f"（{index}）" + say.activity_sentence(activity))
+
     indicators = figures.get("indicators", [])
+    sentence = say.indicator_sentence(indicators, subject="项目")
     if indicators:
-        _table(
-            document,
-            [_("指标"), _("单位"), _("目标值"), _("完成值"), _("完成率（%）"), _("计划外完成")],
-            [
-                [row["name"], row["unit"], row["target"], row["actual"], row["completion"], row.get("unplanned", 0)]
-                for row in indicators
-            ],
-        )
-    activities = list(
-        ActivityLog.objects.filter(project_id=project.id, is_archived=False).order_by(
-            "-beneficiaries_count", "-date", "-pk"
-        )[:KEY_ACTIVITIES]
-    )
-    if activities:
-        document.add_paragraph(_("主要活动："))
-        for activity in sorted(activities, key=lambda item: (item.date, item.pk)):
-            text = f"{_date(activity.date)}，{activity.title}"
-            if activity.beneficiaries_count:
-                text += _("，受益 %(count)s 人") % {"count": activity.beneficiaries_count}
-            document.add_paragraph(text + "。", style="List Bullet")
-    if achievements:
-        document.add_paragraph(_("认定成果："))
-        for achievement in achievements:
-            rank = achievement.get_rank_display() if achievement.rank != "none" else ""
-            document.add_paragraph(
-                f"{achievement.title}（{achievement.get_level_display()}{rank}，{achievement.issuing_body}）".replace(
-                    "，）", "）"
-                ),
-                style="List Bullet",
-            )
-    candidates = (
-        Photo.objects.filter(activity__project_id=project.id, activity__is_archived=False, is_archived=False)
-        .exclude(display_large="", display_small="")
-        .select_related("activity")
-        .order_by("activity__date", "activity_id", "pk")[: PHOTOS_PER_PROJECT * 10]
-    )
-    # One photo per activity, so a few photos show a few different moments of the year.
-    photos: list[Photo] = []
-    for photo in candidates:
-        if len(photos) < PHOTOS_PER_PROJECT and all(photo.activity_id != chosen.activity_id for chosen in photos):
-            photos.append(photo)
-    _add_photos(document, photos)
-    if result is not None:
-        document.add_paragraph(
-            _("年度考核：%(rating)s（平均分 %(mean)s，第 %(rank)s 名）。")
-            % {"rating": result.get_rating_display(), "mean": result.mean, "rank": result.rank}
-        )
+        layout.add_body(document, sentence or "项目指标完成情况如下表。", lead="2.目标完成。")
+        _indicator_table(document, indicators)
+    paragraphs = say.achievements_paragraphs(achievements)
+    lead = "3.党员教师成果。" if indicators else "2.党员教师成果。"
+    if paragraphs:
+        layout.add_body(document, f"经党委认定的成果{len(achievements)}项。", lead=lead)
+        for paragraph in paragraphs:
+            layout.add_body(document, paragraph)
+    else:
+        layout.add_body(document, "本学年暂无经党委认定的成果。", lead=lead)
+    _photo_grid(document, photos)
 
 
-def _honours(document: Document, context: ReportContext) -> None:
-    document.add_heading(_("三、党委集体荣誉"), level=1)
-    _first, last = school_year_bounds(context.school_year)
-    honours = Achievement.objects.filter(
-        committee=context.committee,
-        is_committee_honour=True,
-        status=AchievementStatus.VERIFIED,
-        awarded_on__lte=last,
-    ).order_by("-awarded_on", "-pk")
+def _kinds(context: ReportContext, details) -> list[tuple[str | None, list[ProjectStats]]]:
+    """The year's projects by 三型 kind in the article's order (服务型, 学习型, 创新型), then untyped."""
+    grouped: dict[str | None, list[ProjectStats]] = defaultdict(list)
+    for project in context.stats.projects:
+        detail = details.get(project.id)
+        kind = detail.project_type.organisation_type if detail is not None and detail.project_type else None
+        grouped[kind].append(project)
+    order = [*say.KIND_ORDER, None]
+    return [(kind, grouped[kind]) for kind in order if grouped.get(kind)]
+
+
+def _honours(document: DocumentObject, context: ReportContext, heading_number: int) -> None:
+    layout.add_heading(document, f"{say.numeral(heading_number)}、党委集体荣誉")
+    honours = select.year_honours(context.committee, context.school_year)
     if not honours:
-        document.add_paragraph(_("（暂无已认定的党委集体荣誉。）"))
+        layout.add_body(document, "本学年党委暂无新获集体荣誉。")
     for honour in honours:
-        document.add_paragraph(
-            f"{honour.awarded_on.year}年{honour.awarded_on.month}月，{honour.title}（{honour.issuing_body}）",
-            style="List Bullet",
-        )
-    document.add_heading(_("四、存在的不足和下一步打算"), level=1)
-    document.add_paragraph(_("（请党委结合本学年工作补充。）"))
+        layout.add_body(document, say.honour_sentence(honour))
+
+
+def _empty_year(document: DocumentObject, context: ReportContext) -> None:
+    """A year without projects or activities: one line, the year's honours if any, no zeros."""
+    line = f"{say.year_words(context.school_year)}学年，党委未立项党建微项目，也未开展微项目活动。"
+    layout.add_body(document, line)
+    for honour in select.year_honours(context.committee, context.school_year):
+        layout.add_body(document, say.honour_sentence(honour))
 
 
 def write_summary(context: ReportContext, output: IO[bytes], progress: Progress = no_progress) -> None:
-    """Write the year's summary draft to ``output`` (progress 0–90)."""
-    committee, year = context.committee, context.school_year
-    document = _new_document()
-    document.add_heading(
-        _("%(school)s党委 %(year)s 学年党建微项目工作总结") % {"school": committee.school_name, "year": year}, 0
+    """Write the year's summary to ``output`` (progress 0–90)."""
+    document = layout.new_document()
+    layout.add_title(document, title_lines(context))
+    stats = context.stats
+    if not stats.projects and not stats.totals.get("activities"):
+        _empty_year(document, context)
+        layout.add_signature(document, context.committee.name, timezone.localdate())
+        document.save(output)
+        progress(90)
+        return
+
+    ids = [project.id for project in stats.projects]
+    details = select.project_details(ids)
+    kinds = _kinds(context, details)
+    kind_counts = {kind: len(projects) for kind, projects in kinds if kind}
+    layout.add_heading(document, "一、总体情况")
+    sentences = say.overview_sentences(
+        context.school_year, len(stats.projects), kind_counts, len({p.group_id for p in stats.projects}), stats.totals
     )
-    subtitle = document.add_paragraph(_("（初稿）"))
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _overview(document, context)
+    for sentence in sentences:
+        layout.add_body(document, sentence)
+    indicator_sentence = say.indicator_sentence(stats.totals.get("indicators", []))
+    if indicator_sentence:
+        layout.add_body(document, indicator_sentence)
+    _charts(document, context)
     progress(20)
 
-    achievements: dict[int, list[Achievement]] = defaultdict(list)
-    verified = year_achievements(committee, year).filter(status=AchievementStatus.VERIFIED, project__isnull=False)
-    for achievement in verified.order_by("awarded_on", "pk"):
-        achievements[achievement.project_id].append(achievement)
-    assessment_round = published_round(committee, year)
+    statuses = select.year_end_statuses(ids, context.school_year)
+    activities = select.notable_activities(ids)
+    achievements = select.verified_achievements(ids)
+    photos = select.project_photos(ids)
+    assessment_round = published_round(context.committee, context.school_year)
     results = (
         {result.project_id: result for result in AssessmentResult.objects.filter(assessment_round=assessment_round)}
         if assessment_round
         else {}
     )
-    goals = dict(
-        committee.projects.filter(pk__in=[project.id for project in context.stats.projects]).values_list("pk", "goals")
-    )
-
-    document.add_heading(_("二、各项目开展情况"), level=1)
-    projects = context.stats.projects
-    for index, project in enumerate(projects, start=1):
-        _project_section(
-            document, index, project, goals.get(project.id, ""), achievements[project.id], results.get(project.id)
-        )
-        progress(20 + 60 * index // len(projects))
-    _honours(document, context)
+    _first, last_day = school_year_bounds(context.school_year)
+    layout.add_heading(document, "二、“三型”党组织建设情况")
+    done = 0
+    for index, (kind, projects) in enumerate(kinds, start=1):
+        type_names = list(dict.fromkeys(p.type_name for p in projects if p.type_name))
+        layout.add_heading(document, f"（{say.numeral(index)}）{say.kind_heading(kind, type_names)}", level=2)
+        for project in projects:
+            _project(
+                document,
+                project,
+                named=len(projects) > 1,
+                details=details,
+                status=statuses[project.id],
+                result=results.get(project.id),
+                activities=activities.get(project.id, []),
+                achievements=achievements.get(project.id, []),
+                photos=photos.get(project.id, []),
+                last_day=last_day,
+            )
+            done += 1
+            progress(20 + 60 * done // len(stats.projects))
+    _honours(document, context, 3)
+    layout.add_heading(document, "四、存在的不足与下一步打算")
+    layout.add_draft_note(document, DRAFT_NOTE)
+    layout.add_signature(document, context.committee.name, timezone.localdate())
     document.save(output)
     progress(90)

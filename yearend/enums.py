@@ -27,7 +27,7 @@ class AssessmentAction(models.TextChoices):
 
 class ReportKind(models.TextChoices):
     WORKBOOK = "xlsx", _("年度数据工作簿（Excel）")
-    SUMMARY = "docx", _("年度工作总结初稿（Word）")
+    SUMMARY = "docx", _("年度工作总结（Word）")
 
 
 class ReportStatus(models.TextChoices):

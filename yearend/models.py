@@ -258,6 +258,8 @@ class ReportJob(FastChoiceDisplay, models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     file = models.FileField(_("文件"), upload_to=report_path, max_length=200, blank=True)
+    # The same document as PDF, converted by the worker where LibreOffice is installed.
+    pdf_file = models.FileField(_("PDF 文件"), upload_to=report_path, max_length=200, blank=True)
     error_message = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

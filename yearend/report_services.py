@@ -8,7 +8,8 @@ task simply runs in process after the commit.
 
 The build re-reads the job, claims it under a row lock (a done or failed job is left alone, so
 a redelivered or repeated task does nothing), writes the file to a temporary file while
-updating ``progress``, then stores it under MEDIA_ROOT/reports/<committee>/ with a random name.
+updating ``progress``, converts it to PDF where LibreOffice is installed (`config.office_pdf`),
+then stores both under MEDIA_ROOT/reports/<committee>/ with random names.
 """
 
 import datetime
@@ -19,12 +20,15 @@ from functools import partial
 from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Committee
+from config import office_pdf
 from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import User
 from members.roles import roles_of
@@ -33,10 +37,11 @@ from stats import services as stats_services
 from stats.selectors import committee_stats
 
 from .annual_summary import write_summary
-from .annual_workbook import ReportContext, no_progress, write_workbook
+from .annual_workbook import write_workbook
 from .enums import ReportKind, ReportStatus
 from .errors import YearEndError
 from .models import ReportJob
+from .report_context import ReportContext, no_progress
 
 logger = logging.getLogger(__name__)
 
@@ -174,9 +179,26 @@ def report_build(*, job_id: int) -> str:
             if job.status != ReportStatus.RUNNING:
                 return job.status
             job.file.save(f"report.{job.kind}", File(output), save=False)
+            pdf = _pdf_of(job_id, output, job.kind)
+            if pdf is not None:
+                job.pdf_file.save("report.pdf", ContentFile(pdf), save=False)
             job.status, job.progress, job.finished_at = ReportStatus.DONE, 100, timezone.now()
-            job.save(update_fields=["file", "status", "progress", "finished_at"])
+            job.save(update_fields=["file", "pdf_file", "status", "progress", "finished_at"])
     return job.status
+
+
+def _pdf_of(job_id: int, output: IO[bytes], kind: str) -> bytes | None:
+    """The built file as PDF where LibreOffice is installed; None without it, or when it fails
+    (the job is still done: the .docx or .xlsx is what matters, the PDF a convenience)."""
+    if not settings.REPORT_PDF or not office_pdf.available():
+        return None
+    _set_progress(job_id, 92)
+    output.seek(0)
+    try:
+        return office_pdf.convert_to_pdf(output.read(), f".{kind}")
+    except office_pdf.ConversionFailed:
+        logger.warning("report: job %s not converted to PDF", job_id, exc_info=True)
+        return None
 
 
 def report_fail(*, job_id: int, error: BaseException) -> str:

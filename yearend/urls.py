@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessment/<int:round_id>/rubric/", assessment.assessment_rubric, name="assessment_rubric"),
     path("assessment/<int:round_id>/ranking/", assessment.assessment_ranking, name="assessment_ranking"),
     path("assessment/<int:round_id>/publish/", assessment.assessment_publish, name="assessment_publish"),
+    path("assessment/<int:round_id>/notice.docx", assessment.assessment_notice, name="assessment_notice"),
     path(
         "assessment/<int:round_id>/projects/<int:project_id>/",
         assessment.assessment_sheet,
@@ -23,4 +24,5 @@ urlpatterns = [
     path("reports/new/", reports.report_request, name="report_request"),
     path("reports/<int:job_id>/status/", reports.report_status, name="report_status"),
     path("reports/<int:job_id>/download/", reports.report_download, name="report_download"),
+    path("reports/<int:job_id>/download.pdf", reports.report_download_pdf, name="report_download_pdf"),
 ]

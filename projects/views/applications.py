@@ -1,13 +1,16 @@
 """Pages of the application side: list, detail with timeline, write, submit, withdraw."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from rules.contrib.views import permission_required
 
 from branches import selectors as branch_selectors
@@ -16,12 +19,14 @@ from config.protected_files import protected_file_response
 from members.roles import roles_of
 
 from .. import selectors, services
+from ..application_form import write_application_form
 from ..enums import ProjectStatus
 from ..errors import ProjectError
 from ..forms import ApplicationForm, CommentForm, PhaseFormSet, ProjectFilterForm, TargetFormSet
 from ..models import MicroProject
 
 PROJECTS_PER_PAGE = 30
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _visible_project(request: HttpRequest, project_id: int, permission: str = "projects.view_project") -> MicroProject:
@@ -254,3 +259,16 @@ def project_attachment(request: HttpRequest, project_id: int) -> HttpResponseBas
         as_attachment=True,
         content_type=CONTENT_TYPES.get(project.attachment_kind, "application/octet-stream"),
     )
+
+
+@require_safe
+def project_application_form(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The application as a printable 申报表 (.docx), for whoever may see the project."""
+    project = _visible_project(request, project_id)
+    output = io.BytesIO()
+    write_application_form(project, output)
+    response = HttpResponse(output.getvalue(), content_type=DOCX_CONTENT_TYPE)
+    name = f"党建微项目申报表-{project.group.name}-{project.school_year}.docx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

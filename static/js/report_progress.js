@@ -1,5 +1,6 @@
 // 年度报告: every unfinished job row polls its JSON status once a second and moves its
-// progress bar; when the job is done the download link appears, when it fails the message.
+// progress bar; when the job is done the download link appears (and the PDF's, where the
+// server could convert it), when it fails the message.
 (function () {
   "use strict";
   var POLL_MS = 1000;
@@ -24,6 +25,11 @@
       progress.hidden = true;
       link.setAttribute("href", data.download_url);
       link.hidden = false;
+      var pdf = row.querySelector("[data-report-pdf]");
+      if (pdf && data.pdf_url) {  // only where the server has LibreOffice
+        pdf.setAttribute("href", data.pdf_url);
+        pdf.hidden = false;
+      }
       return true;
     }
     if (data.status === "failed") {

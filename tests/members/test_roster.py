@@ -14,6 +14,7 @@ from branches.models import Group
 from members import services
 from members.models import Member, RosterImport
 from members.roster import HEADERS
+from tests.printable_sheets import assert_prints_on_a4, header_of
 from tests.scale import add_members
 
 PENDING_KEY = "members.roster_import"
@@ -70,7 +71,11 @@ def messages_of(response) -> list[str]:
 def read_export(response) -> list[tuple]:
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return list(workbook["花名册"].iter_rows(values_only=True))
+    sheet = workbook["花名册"]
+    school = sheet["A1"].value.removesuffix("党员名册")
+    assert school in {"重庆市渝中区大坪小学校", "重庆市渝中区红岩小学校"}
+    # The header, then the rows without 序号, after checking the sheet prints on A4.
+    return [header_of(sheet), *assert_prints_on_a4(sheet, heading=f"{school}党员名册")]
 
 
 def daping_group(name: str) -> Group:
@@ -442,9 +447,9 @@ def test_export_runs_a_fixed_number_of_queries(login, secretary, daping, django_
     url = reverse("members:export")
     client.get(url)  # warm the session
     add_members(daping, per_group=2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         read_export(client.get(url))
     add_members(daping, per_group=40)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         rows = read_export(client.get(url))
     assert len(rows) > 6 * 40

@@ -6,7 +6,9 @@ from io import BytesIO
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from config.printable_sheets import HEADER_ROW
 from projects import services
+from tests.printable_sheets import assert_prints_on_a4, header_of
 
 
 def score(reviewer, project, values, comment=""):
@@ -30,7 +32,7 @@ def test_export_contains_sheets_and_summary_and_escapes_formulas(
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(BytesIO(response.content))
     detail, summary = workbook["评分明细"], workbook["汇总"]
-    rows = list(detail.iter_rows(values_only=True))
+    rows = [header_of(detail), *assert_prints_on_a4(detail, heading="重庆市渝中区大坪小学校党建微项目立项评审评分明细")]
     header = list(rows[0])
     assert header[:7] == ["项目", "申报党小组", "党支部", "项目类型", "状态", "评审轮次", "评审人"]
     assert header[7:12] == ["目标明确", "方案可行", "党建引领", "预期成效", "特色创新"]
@@ -43,8 +45,11 @@ def test_export_contains_sheets_and_summary_and_escapes_formulas(
     assert chen[13] == "修改后立项"
     assert chen[14] == "'=1+1"  # text, not a formula
     assert by_reviewer["周文静"][14] == "'@SUM(A1)"
-    assert detail.cell(row=2, column=15).data_type == "s"
-    summary_rows = list(summary.iter_rows(values_only=True))
+    assert detail.cell(row=HEADER_ROW + 1, column=16).data_type == "s"  # 评审意见, after 序号
+    summary_rows = [
+        header_of(summary),
+        *assert_prints_on_a4(summary, heading="重庆市渝中区大坪小学校党建微项目立项评审汇总"),
+    ]
     assert summary_rows[0][6:] == ("评分人数", "平均分", "中位数", "极差")
     # (83 + 75) / 2 = 79.00; median of two = 79.00; spread 83 − 75 = 8.00
     assert [Decimal(str(value)) for value in summary_rows[1][6:]] == [2, Decimal("79"), Decimal("79"), Decimal("8")]
@@ -55,7 +60,10 @@ def test_export_is_for_the_secretary_only(login, application_a, committee_member
         assert login(user).get(reverse("projects:export_review")).status_code == 403
 
 
-def test_export_of_another_school_is_empty(login, application_a, other_school_user):
+def test_export_of_another_school_is_empty_and_says_so(login, application_a, other_school_user):
     response = login(other_school_user).get(reverse("projects:export_review"))
-    rows = list(load_workbook(BytesIO(response.content))["评分明细"].iter_rows(values_only=True))
-    assert len(rows) == 1  # the header only
+    workbook = load_workbook(BytesIO(response.content))
+    for name, what in (("评分明细", "评分明细"), ("汇总", "汇总")):
+        sheet = workbook[name]
+        assert assert_prints_on_a4(sheet, heading=f"重庆市渝中区红岩小学校党建微项目立项评审{what}") == []
+        assert sheet.cell(row=HEADER_ROW + 1, column=1).value == "暂无数据"

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 import textwrap
 import uuid
 from decimal import Decimal
@@ -11,22 +12,29 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
 from activities import achievement_services, activity_services, photo_services
 from activities.enums import AchievementKind, AchievementLevel, AchievementRank, ActivityType
 from activities.tasks import make_photo_display_sizes
+from config import office_pdf
+from config.official_docx import chinese_date
+from config.printable_sheets import HEADER_ROW, NOTE_ROW
 from members.models import Member
 from projects import services
 from projects.demo import seed_projects
-from projects.models import Indicator, MicroProject, ScoreSheet
+from projects.models import Indicator, MicroProject, ProjectEvent, ScoreSheet
 from tests.activities.image_files import jpeg_bytes, upload
 from tests.broker_down import run_with_broker_down
+from tests.documents import pages
 from tests.form_fields import form_fields
+from tests.printable_sheets import assert_prints_on_a4, header_of
 from tests.yearend.assessment_fixtures import assess
-from yearend import report_selectors, report_services
+from yearend import report_selectors, report_services, summary_charts
 from yearend import services as assessment_services
+from yearend.annual_summary import NO_CJK_FONT
 from yearend.enums import ReportKind, ReportStatus
 from yearend.models import AssessmentResult, ReportJob
 from yearend.tasks import build_report
@@ -82,6 +90,16 @@ def school_year(daping, leader_a, teacher, secretary, django_capture_on_commit_c
     return project
 
 
+def sheet_rows(workbook, name: str) -> list[tuple]:
+    """A sheet's header and data rows (without 序号), once its print layout is checked."""
+    sheet = workbook[name]
+    if name == "考核" and sheet.cell(row=HEADER_ROW + 1, column=1).value == "本学年的年度考核结果尚未公布。":
+        return [header_of(sheet)]
+    heading = f"重庆市渝中区大坪小学校 {YEAR} 学年党建微项目"
+    assert sheet["A1"].value.startswith(heading)
+    return [header_of(sheet), *assert_prints_on_a4(sheet, heading=sheet["A1"].value)]
+
+
 def build_as_a_worker_would(job: ReportJob) -> str:
     """Run the job's task here. In the embedded run (eager Celery) the commit already built it, so
     this also shows a second run changes nothing; with REDIS_URL the task only went to the broker."""
@@ -108,8 +126,9 @@ def test_workbook_holds_the_years_projects_targets_activities_achievements_and_r
 
     with job.file.open("rb") as stream:
         workbook = load_workbook(io.BytesIO(stream.read()))
-    assert workbook.sheetnames == ["项目", "指标", "活动", "成果", "评审", "考核"]
-    projects = list(workbook["项目"].iter_rows(values_only=True))
+    assert workbook.sheetnames == ["汇总", "月度", "项目", "指标", "活动", "成果", "评审", "考核"]
+    tabs = {name: sheet_rows(workbook, name) for name in workbook.sheetnames}
+    projects = tabs["项目"]
     assert projects[0][:6] == ("项目名称", "党小组", "党支部", "项目类型", "三型组织", "状态")
     assert [row[0] for row in projects[1:]] == [
         HELPING,
@@ -117,40 +136,51 @@ def test_workbook_holds_the_years_projects_targets_activities_achievements_and_r
         "“校家社联合教育”党建微项目",
     ]
     assert projects[1][1:6] == ("第一党小组", "第一党支部", "帮扶暖心", "服务型", "实施中")
+    summary = {row[0]: row for row in tabs["汇总"][1:]}
+    assert summary[HELPING][3:5] == (1, 3)  # one activity, three members taking part
+    assert len(workbook["汇总"]._charts) == 2  # activities per month, completion per indicator
+    months = {row[0]: row[1] for row in tabs["月度"][1:]}
+    assert months["2024年10月"] == 1 and sum(months.values()) == 1 and len(months) == 12
 
-    indicators = {(row[0], row[2]): row for row in workbook["指标"].iter_rows(min_row=2, values_only=True)}
+    indicators = {(row[0], row[2]): row for row in tabs["指标"][1:]}
     assert indicators[(HELPING, "一对一助学")][3:] == ("人次", 80, 12, 15, 0)  # 12 of 80 = 15 %, nothing unplanned
     assert indicators[(HELPING, "捐赠图书")][4:6] == (2000, 0)
 
     activity_sheet = workbook["活动"]
-    header = next(activity_sheet.iter_rows(max_row=1, values_only=True))
-    rows = list(activity_sheet.iter_rows(min_row=2, values_only=True))
+    header, *rows = tabs["活动"]
     assert len(rows) == 1
     activity = dict(zip(header, rows[0], strict=True))
     assert activity["项目名称"] == HELPING and activity["活动名称"] == "周三放学后一对一辅导"
     assert activity["一对一助学（人次）"] == 12 and activity["照片（张）"] == 1 and activity["参与党员（人）"] == 3
     # A narrative starting with "=" is text in the cell, never a formula.
     assert activity["活动纪实"] == "'=1+1 党员教师与学困生结对，逐题讲解错题。"
-    narrative = activity_sheet.cell(row=2, column=header.index("活动纪实") + 1)
+    narrative = activity_sheet.cell(row=HEADER_ROW + 1, column=header.index("活动纪实") + 2)  # after 序号
     assert narrative.data_type == "s"
 
-    achievements = list(workbook["成果"].iter_rows(min_row=2, values_only=True))
+    achievements = tabs["成果"][1:]
     assert [(row[0], row[2], row[3], row[9], row[11]) for row in achievements] == [
         (ACHIEVEMENT, "市级", "一等奖", HELPING, "已认定")
     ]
 
-    reviews = list(workbook["评审"].iter_rows(values_only=True))
+    reviews = tabs["评审"]
     total_column = reviews[0].index("加权总分")
     sheets = ScoreSheet.objects.filter(project__committee=job.committee, project__school_year=YEAR)
     assert len(reviews) - 1 == sheets.count() > 0
     expected = sorted(Decimal(str(sheet.weighted_total)) for sheet in sheets)
     assert sorted(Decimal(str(row[total_column])) for row in reviews[1:]) == expected
-    assert [row[0] for row in workbook["考核"].iter_rows(min_row=2, values_only=True)] == [
-        "本学年的年度考核结果尚未公布。"
-    ]
+    assert tabs["考核"] == [header_of(workbook["考核"])]
+    assert workbook["考核"].cell(row=HEADER_ROW + 1, column=1).value == "本学年的年度考核结果尚未公布。"
 
 
-def test_summary_document_is_a_chinese_draft_with_each_projects_figures_and_photos(
+def document_texts(document) -> list[str]:
+    """Every paragraph's text, those inside tables (the photo grid, the indicator tables) included."""
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        texts.extend(paragraph.text for row in table.rows for cell in row.cells for paragraph in cell.paragraphs)
+    return texts
+
+
+def test_summary_is_a_three_kinds_summary_with_sentences_figures_photos_and_signature(
     school_year, secretary, django_capture_on_commit_callbacks
 ):
     job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
@@ -158,21 +188,82 @@ def test_summary_document_is_a_chinese_draft_with_each_projects_figures_and_phot
     with job.file.open("rb") as stream:
         document = Document(io.BytesIO(stream.read()))
     texts = [paragraph.text for paragraph in document.paragraphs]
-    assert texts[0] == "重庆市渝中区大坪小学校党委 2024-2025 学年党建微项目工作总结"
-    assert texts[1] == "（初稿）"
-    assert "一、总体情况" in texts and "二、各项目开展情况" in texts and "三、党委集体荣誉" in texts
-    overview = texts[texts.index("一、总体情况") + 1]
-    assert overview.startswith("本学年，党委共立项党建微项目 3 个（帮扶暖心1个、学习+成长1个、校家社联合教育1个）")
-    assert "开展活动 1 次，党员参与 3 人次" in overview and "经党委认定的成果 1 项（市级1项）" in overview
-    assert f"（一）{HELPING}" in texts
-    assert any(text.startswith("2024年10月16日，周三放学后一对一辅导，受益 12 人") for text in texts)
-    assert f"{ACHIEVEMENT}（市级一等奖，重庆市教育科学研究院）" in texts
-    assert "2024年10月16日 结对辅导" in texts  # the photo's caption
-    assert len(document.inline_shapes) == 1
+    assert texts[:2] == ["中共重庆市渝中区大坪小学校委员会", "2024—2025学年党建微项目工作总结"]
+    headings = [
+        "一、总体情况",
+        "二、“三型”党组织建设情况",
+        "（一）“帮扶暖心”项目 塑造“服务型”组织",
+        "（二）“学习+成长”项目 建设“学习型”组织",
+        "（三）“校家社联合教育”项目 建设“创新型”组织",
+        "三、党委集体荣誉",
+        "四、存在的不足与下一步打算",
+    ]
+    assert [text for text in texts if text in headings] == headings  # each once, in this order
+    overview = texts[texts.index("一、总体情况") + 1 : texts.index("二、“三型”党组织建设情况")]
+    assert overview[0] == (
+        "2024—2025学年，党委以党建微项目为抓手推进“三型”党组织建设，共立项党建微项目3个，"
+        "其中服务型组织建设项目1个、学习型组织建设项目1个、创新型组织建设项目1个，由3个党小组承担。"
+    )
+    assert overview[1].startswith("全年开展活动1次，党员参与3人次，") and "受益12人次" in overview[1]
+    assert overview[2] == "留存活动照片1张，100%的活动有照片佐证。经党委认定的党员教师成果1项，其中市级1项。"
+
+    helping = texts[texts.index(headings[2]) + 1 : texts.index(headings[3])]
+    assert helping[0] == (
+        "第一党小组（第一党支部）承担“帮扶暖心”党建微项目。截至学年末（2025年8月31日），项目仍在实施，尚未结项。"
+    )
+    people = list(
+        Member.objects.filter(activity_logs__title="周三放学后一对一辅导")
+        .order_by("group__position", "name", "pk")
+        .values_list("name", flat=True)
+    )
+    assert "1.主要活动。全年开展活动1次，党员参与3人次，活动时长1.5小时，受益12人次。主要活动有：" in helping
+    assert (
+        f"（1）2024年10月16日，{'、'.join(people)}在三年级教室开展“周三放学后一对一辅导”，受益学困生12人，留存照片1张。"
+        in helping
+    )
+    assert any(text.startswith("2.目标完成。项目共设定目标指标") for text in helping)
+    assert "3.党员教师成果。经党委认定的成果1项。" in helping
+    assert f"市级1项：张玺{ACHIEVEMENT}。" in helping
+    assert "本学年党委暂无新获集体荣誉。" in texts  # the demo's honours are of other years, and not seeded here
+    draft = texts[texts.index("四、存在的不足与下一步打算") + 1]
+    assert draft.startswith("【此部分请党委书记结合本学年实际撰写")
+    assert texts[-2:] == ["中共重庆市渝中区大坪小学校委员会", chinese_date(timezone.localdate())]
+
+    cells = document_texts(document)
+    assert "2024年10月16日 结对辅导" in cells  # the photo's caption in the grid
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
-    indicator_rows = [row for table in tables for row in table]
-    assert ["一对一助学", "人次", "80", "12", "15", "0"] in indicator_rows
-    assert "渝中区先进基层党组织" not in "".join(texts)  # demo honours are not seeded here
+    assert ["一对一助学", "人次", "80", "12", "15"] in [row for table in tables for row in table]
+    font = summary_charts.cjk_font()
+    if font is not None:
+        assert "图1　各月开展活动次数" in cells and "图2　各项指标完成率" in cells
+        assert len(document.inline_shapes) == 3  # two charts and the photo
+    else:
+        assert NO_CJK_FONT in texts and len(document.inline_shapes) == 1
+    assert not any("{" in text or "None" in text for text in cells + texts)  # no template left unfilled
+
+
+def test_a_year_without_activity_says_so_in_one_line(daping, secretary, tmp_path):
+    output = tmp_path / "empty.docx"
+    call_command(
+        "annual_report",
+        "--committee",
+        "daping",
+        "--year",
+        "2030-2031",
+        "--kind",
+        "docx",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    texts = [paragraph.text for paragraph in Document(output).paragraphs if paragraph.text]
+    assert texts == [
+        "中共重庆市渝中区大坪小学校委员会",
+        "2030—2031学年党建微项目工作总结",
+        "2030—2031学年，党委未立项党建微项目，也未开展微项目活动。",
+        "中共重庆市渝中区大坪小学校委员会",
+        chinese_date(timezone.localdate()),
+    ]
 
 
 def test_running_a_done_job_again_changes_nothing(school_year, secretary, django_capture_on_commit_callbacks):
@@ -226,12 +317,14 @@ def test_the_page_generates_a_report_and_lists_it_with_its_download(
     assert f'href="{download}"' in html and "js/report_progress.js" in html
 
     status = client.get(reverse("yearend:report_status", args=[job.pk])).json()
+    pdf = reverse("yearend:report_download_pdf", args=[job.pk]) if job.pdf_file else None
     assert status == {
         "status": "done",
         "status_label": "已完成",
         "progress": 100,
         "error": "",
         "download_url": download,
+        "pdf_url": pdf,
     }
     response = client.get(download)
     assert response.status_code == 200
@@ -239,7 +332,7 @@ def test_the_page_generates_a_report_and_lists_it_with_its_download(
     assert response["Content-Disposition"].startswith("attachment;")
     assert "2024-2025" in response["Content-Disposition"]
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "项目"
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[:3] == ["汇总", "月度", "项目"]
 
 
 def test_a_running_job_shows_its_progress_and_no_download(login, school_year, secretary):
@@ -287,7 +380,7 @@ def test_a_committee_member_gets_no_scores_of_a_project_they_take_part_in(
     job = request_report(committee_member, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
     assert job.status == ReportStatus.DONE
     with job.file.open("rb") as stream:
-        reviews = list(load_workbook(io.BytesIO(stream.read()))["评审"].iter_rows(min_row=2, values_only=True))
+        reviews = sheet_rows(load_workbook(io.BytesIO(stream.read())), "评审")[1:]
     assert {row[0] for row in reviews} == {"“学习+成长”党建微项目", "“校家社联合教育”党建微项目"}
     assert login(committee_member).get(reverse("yearend:report_download", args=[job.pk])).status_code == 200
 
@@ -368,7 +461,7 @@ def test_published_assessment_results_are_in_both_files(
 
     job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
     with job.file.open("rb") as stream:
-        rows = list(load_workbook(io.BytesIO(stream.read()))["考核"].iter_rows(min_row=2, values_only=True))
+        rows = sheet_rows(load_workbook(io.BytesIO(stream.read())), "考核")[1:]
     assert [(row[0], row[1], row[2], row[4], Decimal(str(row[5])), row[6]) for row in rows] == [
         (1, HELPING, "第一党小组", 2, result.mean, result.get_rating_display())
     ]
@@ -376,8 +469,23 @@ def test_published_assessment_results_are_in_both_files(
     job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
     with job.file.open("rb") as stream:
         texts = [paragraph.text for paragraph in Document(io.BytesIO(stream.read())).paragraphs]
-    assert f"年度考核：{result.get_rating_display()}（平均分 {result.mean}，第 1 名）。" in texts
-    assert "项目类型：帮扶暖心；申报党小组：第一党小组（第一党支部）；项目状态：已结项。" in texts
+    # Concluded now, after the year's end: at the year's end it was still in progress.
+    assert (
+        "第一党小组（第一党支部）承担“帮扶暖心”党建微项目。截至学年末（2025年8月31日），项目仍在实施，"
+        f"尚未结项，年度考核等次为“{result.get_rating_display()}”，排名第1。"
+    ) in texts
+
+    # Concluded within the year: the summary says when.
+    ProjectEvent.objects.filter(project=school_year, action="concluded").update(
+        created_at=timezone.make_aware(datetime.datetime(2025, 7, 8, 10, 0))
+    )
+    job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
+    with job.file.open("rb") as stream:
+        texts = [paragraph.text for paragraph in Document(io.BytesIO(stream.read())).paragraphs]
+    assert (
+        f"第一党小组（第一党支部）承担“帮扶暖心”党建微项目。项目已于2025年7月8日结项，年度考核等次为“{result.get_rating_display()}”，排名第1。"
+        in texts
+    )
 
 
 def test_annual_report_command_writes_the_same_workbook_a_job_makes(
@@ -395,7 +503,10 @@ def test_annual_report_command_writes_the_same_workbook_a_job_makes(
     assert str(output) in out.getvalue()
     assert from_command.sheetnames == from_job.sheetnames
     for name in from_job.sheetnames:
-        assert list(from_command[name].iter_rows(values_only=True)) == list(from_job[name].iter_rows(values_only=True))
+        # Everything but the line saying when each file was made.
+        made, *rows = list(from_command[name].iter_rows(min_row=NOTE_ROW, values_only=True))
+        assert made[0].startswith("生成时间：")
+        assert rows == list(from_job[name].iter_rows(min_row=NOTE_ROW + 1, values_only=True))
 
 
 def test_annual_report_command_writes_the_summary_and_refuses_a_bad_year(school_year, tmp_path):
@@ -460,3 +571,44 @@ def test_another_users_one_time_id_is_refused_for_a_report(
     assert response.status_code == 200
     assert IN_USE in response.content.decode()
     assert list(ReportJob.objects.values_list("pk", "requested_by_id", "kind")) == [(theirs.pk, secretary.pk, "xlsx")]
+
+
+# --- PDF, converted by the worker where LibreOffice is installed ----------------------------
+
+
+def test_where_libreoffice_is_installed_a_job_also_gives_its_pdf(
+    login, school_year, secretary, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF = True  # the default; the suite turns it off elsewhere
+    if not office_pdf.available():
+        if os.environ.get("DOCUMENTS_REQUIRED") == "1":
+            pytest.fail("LibreOffice (soffice) is required here (DOCUMENTS_REQUIRED=1)")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    job = request_report(secretary, ReportKind.SUMMARY, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE and job.pdf_file.name.endswith(".pdf")
+    client = login(secretary)
+    url = reverse("yearend:report_download_pdf", args=[job.pk])
+    assert f'href="{url}"' in client.get(reverse("yearend:reports")).content.decode()
+    assert client.get(reverse("yearend:report_status", args=[job.pk])).json()["pdf_url"] == url
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;") and ".pdf" in response["Content-Disposition"]
+    found = pages(b"".join(response.streaming_content))
+    assert found and all(page.is_a4() for page in found)
+    assert found[0].lines[:2] == ["中共重庆市渝中区大坪小学校委员会", "2024—2025学年党建微项目工作总结"]
+
+
+def test_without_libreoffice_the_job_is_done_and_no_pdf_is_offered(
+    login, school_year, secretary, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF = True
+    monkeypatch.setenv("PATH", "/nonexistent")  # a server without soffice
+    assert not office_pdf.available()
+    job = request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE and job.file and not job.pdf_file
+    client = login(secretary)
+    html = client.get(reverse("yearend:reports")).content.decode()
+    button = html[html.index('data-testid="report-download-pdf"') :].split(">", 1)[0]
+    assert 'href=""' in button and "hidden" in button  # the PDF button is not shown
+    assert client.get(reverse("yearend:report_status", args=[job.pk])).json()["pdf_url"] is None
+    assert client.get(reverse("yearend:report_download_pdf", args=[job.pk])).status_code == 404

@@ -1,21 +1,28 @@
 """Pages of the year-end assessment: rounds, the round's projects, settings, score sheets, ranking, publication."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from rules.contrib.views import permission_required
 
 from projects.rules import has_conflict_of_interest
 
 from .. import selectors as assessment_selectors
 from .. import services as assessment_services
+from ..assessment_notice import write_notice
+from ..enums import AssessmentStatus
 from ..errors import YearEndError
 from ..forms import AssessmentOpenForm, AssessmentSheetForm, CriterionFormSet, ThresholdsForm
 from ..models import AssessmentRound
 from ..selectors import AssessmentEntry
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _round(request: HttpRequest, round_id: int, permission: str = "yearend.view_assessment") -> AssessmentRound:
@@ -245,3 +252,18 @@ def assessment_publish(request: HttpRequest, round_id: int) -> HttpResponse:
         return redirect("yearend:assessment_ranking", round_id=assessment_round.pk)
     messages.success(request, _("已公布 %(count)d 个项目的考核结果，并通知了各党小组。") % {"count": len(results)})
     return redirect("yearend:assessment_ranking", round_id=assessment_round.pk)
+
+
+@require_safe
+def assessment_notice(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The published results as the 考核结果通报 (.docx), for whoever may see the ranking."""
+    assessment_round = _round(request, round_id, "yearend.view_assessment_ranking")
+    if assessment_round.status != AssessmentStatus.PUBLISHED:
+        raise Http404
+    output = io.BytesIO()
+    write_notice(assessment_round, output)
+    name = f"{assessment_round.committee.short_school_name}-{assessment_round.school_year}-考核结果通报.docx"
+    response = HttpResponse(output.getvalue(), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -40,7 +40,7 @@ def _job(request: HttpRequest, job_id: int) -> ReportJob:
 
 
 def _download_name(job: ReportJob) -> str:
-    title = _("党建微项目工作总结（初稿）") if job.kind == ReportKind.SUMMARY else _("党建微项目数据")
+    title = _("党建微项目工作总结") if job.kind == ReportKind.SUMMARY else _("党建微项目数据")
     return f"{job.committee.school_name}-{job.school_year}-{title}.{job.kind}"
 
 
@@ -102,6 +102,7 @@ def report_status(request: HttpRequest, job_id: int) -> JsonResponse:
             "progress": job.progress,
             "error": job.error_message,
             "download_url": reverse("yearend:report_download", args=[job.pk]) if done else None,
+            "pdf_url": reverse("yearend:report_download_pdf", args=[job.pk]) if done and job.pdf_file else None,
         },
         headers={"Cache-Control": "no-store"},
     )
@@ -118,5 +119,20 @@ def report_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
         filename=_download_name(job),
         as_attachment=True,
         content_type=CONTENT_TYPES[ReportKind(job.kind)],
+        cache_control="private, no-store",
+    )
+
+
+@require_safe
+def report_download_pdf(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    """The finished file as PDF, when the worker could convert it (LibreOffice installed)."""
+    job = _job(request, job_id)
+    if job.status != ReportStatus.DONE or not job.pdf_file:
+        raise Http404
+    return protected_file_response(
+        job.pdf_file,
+        filename=_download_name(job).rsplit(".", 1)[0] + ".pdf",
+        as_attachment=True,
+        content_type="application/pdf",
         cache_control="private, no-store",
     )
