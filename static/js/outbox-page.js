@@ -82,7 +82,7 @@
       item.appendChild(reason);
     }
     var actions = document.createElement("div");
-    actions.className = "d-flex flex-wrap gap-2 mt-2";
+    actions.className = "d-flex flex-wrap align-items-center gap-2 mt-2";
     if (record.state === "refused") {
       if (record.draftUrl) {
         var edit = document.createElement("a");
@@ -209,11 +209,14 @@
     return running;
   }
 
+  // Hands the worker the pages to keep for offline use: the links marked data-offline-page (记录活动)
+  // and this page itself (the worker keeps only the pages it knows, and fetches none twice).
   function cachePages() {
     if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return;
     var urls = Array.prototype.map.call(document.querySelectorAll("a[data-offline-page]"), function (link) {
-      return link.href;
+      return link.href.split("#")[0];
     });
+    urls.push(window.location.href.split("#")[0]);
     navigator.serviceWorker.controller.postMessage({ type: "pages", user: user, urls: urls });
   }
 

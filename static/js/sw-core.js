@@ -74,12 +74,24 @@
     return caches.match(config.offline, { cacheName: ASSETS });
   }
 
+  // Every change to the kept pages goes through this chain: a user's switch (which empties the
+  // cache) never races a page being kept.
+  var pagesChain = Promise.resolve();
+  function withPages(work) {
+    pagesChain = pagesChain.then(function () {
+      return caches.open(PAGES).then(work);
+    }).catch(function () {
+      return null;
+    });
+    return pagesChain;
+  }
+
   function networkFirst(request) {
     return fetch(request).then(
       function (response) {
         if (keepable(response)) {
           var copy = response.clone();
-          caches.open(PAGES).then(function (cache) {
+          withPages(function (cache) {
             return cache.put(request.url, copy);
           });
         }
@@ -121,13 +133,17 @@
   });
 
   // The pages are one user's: another user's login drops the previous user's copies.
-  function forUser(user) {
-    return caches.open(PAGES).then(function (cache) {
-      return cache.match(USER_KEY).then(function (hit) {
-        return (hit ? hit.text() : Promise.resolve("")).then(function (previous) {
+  function keepPages(user, urls) {
+    return withPages(function (cache) {
+      return cache
+        .match(USER_KEY)
+        .then(function (hit) {
+          return hit ? hit.text() : null;
+        })
+        .then(function (previous) {
           if (previous === String(user)) return cache;
-          return caches
-            .delete(PAGES)
+          var emptied = previous === null ? Promise.resolve(true) : caches.delete(PAGES);
+          return emptied
             .then(function () {
               return caches.open(PAGES);
             })
@@ -136,26 +152,31 @@
                 return fresh;
               });
             });
-        });
-      });
-    });
-  }
-
-  function keepPages(user, urls) {
-    return forUser(user).then(function (cache) {
-      return Promise.all(
-        urls.map(function (url) {
-          return fetch(url, { credentials: "same-origin" }).then(
-            function (response) {
-              if (keepable(response)) return cache.put(url, response);
-              return null;
-            },
-            function () {
-              return null;
-            }
-          );
         })
-      );
+        .then(function (kept) {
+          var wanted = urls.filter(function (url) {
+            var path = new URL(url, self.location.origin).pathname;
+            return pagePatterns.some(function (pattern) {
+              return pattern.test(path);
+            });
+          });
+          return Promise.all(
+            wanted.map(function (url) {
+              // A page kept before is refreshed whenever it is opened online; no need to fetch it again.
+              return kept.match(url).then(function (hit) {
+                if (hit) return null;
+                return fetch(url, { credentials: "same-origin" }).then(
+                  function (response) {
+                    return keepable(response) ? kept.put(url, response) : null;
+                  },
+                  function () {
+                    return null;
+                  }
+                );
+              });
+            })
+          );
+        });
     });
   }
 

@@ -121,3 +121,61 @@ def test_a_leader_records_an_activity_with_five_captioned_photos_in_one_step(
     expect(page.get_by_test_id("capture-list").locator("[data-capture-photo]")).to_have_count(0)
     expect(page.get_by_label("活动名称")).to_have_value("")
     assert page.locator("input[name=client_id]").input_value() != str(activity.client_id)
+
+
+def _pieces_kept(page, url: str) -> None:
+    """Wait until the service worker controls the page and keeps `url` for offline use."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    kept = "async url => !!(await (await caches.open('dangjian-pages')).match(url))"
+    for _ in range(100):
+        if page.evaluate(kept, url):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the service worker did not keep {url}")
+
+
+def test_offline_a_leader_records_an_activity_that_is_sent_once_when_the_network_returns(
+    phone_page, live_server, helping_project, twelve_megapixels, artifacts_dir
+):
+    page = phone_page
+    capture_url = f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}"
+    log_in(page, live_server, "leader1")
+    # Online once: the home page hands its 记录活动 pages to the service worker.
+    _pieces_kept(page, capture_url)
+    _pieces_kept(page, f"{live_server.url}/")
+
+    page.context.set_offline(True)
+    response = page.goto(capture_url)
+    assert response.from_service_worker
+    _fill_activity(page, "城口县送教：美术工作坊")
+    _choose_photos(page, _photo_files(twelve_megapixels, 3), ["工作坊现场", "学生作品", "合影"])
+    _save(page)
+    status = page.get_by_test_id("capture-status")
+    expect(status).to_have_attribute("data-state", "queued")
+    expect(status).to_contain_text("待同步")
+    expect(page.get_by_test_id("outbox-panel")).to_contain_text("城口县送教：美术工作坊")
+    page.screenshot(path=str(artifacts_dir / "capture-offline-375.png"), full_page=True)
+    assert not ActivityLog.objects.exists()
+
+    response = page.goto(f"{live_server.url}/")
+    assert response.from_service_worker
+    badge = page.get_by_test_id("outbox-badge")
+    expect(badge).to_have_text("待同步 3")
+    page.screenshot(path=str(artifacts_dir / "home-outbox-375.png"))
+
+    page.context.set_offline(False)
+    expect(badge).to_be_hidden(timeout=30_000)
+    activity = ActivityLog.objects.get()
+    assert activity.title == "城口县送教：美术工作坊"
+    assert list(Photo.objects.filter(activity=activity).values_list("caption", flat=True)) == [
+        "工作坊现场",
+        "学生作品",
+        "合影",
+    ]
+
+    # Reloading and retrying send nothing more.
+    page.reload()
+    page.evaluate("() => window.DangjianSync.run(true)")
+    page.wait_for_timeout(1000)
+    expect(page.get_by_test_id("outbox-badge")).to_be_hidden()
+    assert ActivityLog.objects.count() == 1 and Photo.objects.count() == 3
