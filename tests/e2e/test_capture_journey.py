@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
@@ -19,11 +20,15 @@ from activities.models import ActivityLog, Photo
 from projects.demo import seed_projects
 from projects.models import MicroProject
 from tests.activities import image_files as files
-from tests.e2e.conftest import PHONE, _watched_page, log_in
+from tests.e2e.conftest import DESKTOP, PHONE, _watched_page, log_in
 
 pytestmark = pytest.mark.e2e
 
 PHOTO_SIZE = (4000, 3000)
+# The request a test cuts off on purpose, as Chromium logs it.
+CUT_PHOTO = re.compile(
+    r"^Failed to load resource: net::ERR_CONNECTION_RESET \(http://[^/]+/activities/capture/\d+/photos/\)$"
+)
 CLIENT_ID = re.compile(rb'name="client_id"\r\n\r\n([0-9a-f-]{36})')
 
 
@@ -44,13 +49,36 @@ def phone_without_worker(request, browser, live_server, artifacts_dir):
     """A phone whose browser has no service worker (as some in-app browsers): the in-page outbox
     does the work, and every request of the page reaches Playwright's routes."""
     with _watched_page(
-        request, browser, artifacts_dir, viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block"
+        request,
+        browser,
+        artifacts_dir,
+        tolerated=(CUT_PHOTO,),
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",
     ) as page:
         yield page
 
 
+# The refusal the exactly-once test provokes on purpose.
+REFUSED_PHOTO = re.compile(
+    r"^Failed to load resource: the server responded with a status of 409 \(Conflict\) "
+    r"\(http://[^/]+/activities/capture/\d+/photos/\)$"
+)
+
+
+@pytest.fixture
+def refusing_page(request, browser, live_server, artifacts_dir):
+    """A desktop page on which the server's 409 for a reused photo id is expected."""
+    with _watched_page(request, browser, artifacts_dir, tolerated=(REFUSED_PHOTO,), viewport=DESKTOP) as page:
+        yield page
+
+
 def _photo_files(content: bytes, count: int) -> list[dict]:
-    return [{"name": f"IMG_{index:04d}.jpg", "mimeType": "image/jpeg", "buffer": content} for index in range(1, count + 1)]
+    return [
+        {"name": f"IMG_{index:04d}.jpg", "mimeType": "image/jpeg", "buffer": content} for index in range(1, count + 1)
+    ]
 
 
 def _fill_activity(page, title: str) -> None:
@@ -179,3 +207,146 @@ def test_offline_a_leader_records_an_activity_that_is_sent_once_when_the_network
     page.wait_for_timeout(1000)
     expect(page.get_by_test_id("outbox-badge")).to_be_hidden()
     assert ActivityLog.objects.count() == 1 and Photo.objects.count() == 3
+
+
+@pytest.mark.parametrize("server_has_it", [False, True], ids=["cut-before-the-server-has-it", "answer-lost"])
+def test_a_connection_cut_during_the_third_photo_sends_only_that_photo_again(
+    phone_without_worker, live_server, helping_project, twelve_megapixels, server_has_it
+):
+    page = phone_without_worker
+    sent: list[bytes] = []
+
+    def photos_route(route) -> None:
+        client_id = CLIENT_ID.search(route.request.post_data_buffer or b"").group(1)
+        sent.append(client_id)
+        if len(sent) == 3:
+            if server_has_it:
+                route.fetch()  # the server stores it, the phone never hears back
+            route.abort("connectionreset")
+            return
+        route.continue_()
+
+    page.route("**/activities/capture/*/photos/", photos_route)
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "涪陵区结对帮扶")
+    _choose_photos(page, _photo_files(twelve_megapixels, 4), ["一", "二", "三", "四"])
+    _save(page)
+
+    third = page.get_by_test_id("capture-list").locator("[data-capture-photo]").nth(2)
+    expect(third).to_have_attribute("data-state", "failed", timeout=30_000)
+    expect(third).to_contain_text("发送中断")
+    expect(page.get_by_role("button", name="保存活动记录")).to_be_disabled()
+    third.get_by_role("button", name="重试").click()
+    _saved(page)
+
+    activity = ActivityLog.objects.get()
+    photos = list(Photo.objects.filter(activity=activity).order_by("created_at", "pk"))
+    assert [photo.caption for photo in photos] == ["一", "二", "三", "四"]
+    ids = [str(photo.client_id).encode() for photo in photos]
+    # Photos 1 and 2 went once; the third went twice (the cut, then again); then the fourth.
+    assert sent == [ids[0], ids[1], ids[2], ids[2], ids[3]]
+
+
+RACE = """async ([url, clientId, together]) => {
+  const session = await (await fetch('/activities/capture/session/')).json();
+  const body = new URLSearchParams(new FormData(document.querySelector('[data-capture-form]')));
+  body.set('client_id', clientId);
+  const post = () => fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': session.csrf, Accept: 'application/json'}})
+    .then(response => response.json().then(answer => [response.status, answer.activity_id]));
+  if (together) return Promise.all([post(), post()]);
+  const first = await post();
+  return [first, await post()];
+}"""
+# At once on PostgreSQL, where each request of the live server has its own connection; on SQLite
+# the live server's threads share one in-memory test connection, so the two go back to back
+# (tests/concurrency/ races four copies on PostgreSQL, and against gunicorn on an SQLite file).
+TOGETHER = connection.vendor == "postgresql"
+
+PHOTO = """async ([url, clientId, bytes]) => {
+  const session = await (await fetch('/activities/capture/session/')).json();
+  const body = new FormData();
+  body.append('photo', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'IMG_0001.jpg');
+  body.append('client_id', clientId);
+  const response = await fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': session.csrf, Accept: 'application/json'}});
+  return [response.status, await response.json()];
+}"""
+
+
+def test_one_activity_id_sent_twice_is_one_row_and_a_photo_id_stays_with_its_activity(
+    refusing_page, live_server, helping_project
+):
+    page = refusing_page
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "家长学校：心理健康讲座")
+    url = reverse("activities:capture_activity_create", args=[helping_project.pk])
+    activity_id = str(uuid.uuid4())
+
+    answers = page.evaluate(RACE, [url, activity_id, TOGETHER])
+
+    activity = ActivityLog.objects.get()
+    assert str(activity.client_id) == activity_id
+    assert sorted(status for status, _ in answers) in ([200, 201], [201, 201])
+    assert {answer for _, answer in answers} == {activity.pk}
+
+    photo_id = str(uuid.uuid4())
+    small = list(files.jpeg_bytes((800, 600)))
+    status, answer = page.evaluate(PHOTO, [reverse("activities:capture_photo", args=[activity.pk]), photo_id, small])
+    assert status == 201 and answer["photo_id"] == Photo.objects.get().pk
+    # The same photo again (a retry): the photo it already has.
+    status, again = page.evaluate(PHOTO, [reverse("activities:capture_photo", args=[activity.pk]), photo_id, small])
+    assert status == 200 and again["photo_id"] == answer["photo_id"]
+
+    (other_status, other), _ = page.evaluate(RACE, [url, str(uuid.uuid4()), False])
+    assert other_status == 201
+    status, refused = page.evaluate(PHOTO, [reverse("activities:capture_photo", args=[other]), photo_id, small])
+    assert status == 409 and "另一条活动记录" in refused["message"]
+    assert ActivityLog.objects.count() == 2
+    assert list(Photo.objects.values_list("activity_id", flat=True)) == [activity.pk]
+
+
+@pytest.fixture
+def recorded_activity(helping_project) -> ActivityLog:
+    import datetime
+
+    from activities import activity_services
+    from tests.activities.conftest import tutoring_data
+
+    return activity_services.activity_log_create(
+        actor=helping_project.group.leader.user,
+        project=helping_project,
+        data=tutoring_data(helping_project, date=datetime.date(2024, 10, 15)),
+    )
+
+
+def test_a_photo_the_browser_cannot_decode_goes_whole_and_the_server_converts_it(
+    phone_page, live_server, recorded_activity
+):
+    page = phone_page
+    log_in(page, live_server, "teacher1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_detail', args=[recorded_activity.pk])}")
+    upload = page.get_by_test_id("photo-upload-form")
+    expect(upload).to_have_attribute("data-capture-ready", "")
+    heic = files.heic_bytes()
+    upload.get_by_test_id("capture-files").set_input_files(
+        [
+            {"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": heic},
+            {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes(PHOTO_SIZE)},
+        ]
+    )
+    items = upload.locator("[data-capture-photo]")
+    expect(items.nth(0)).to_have_attribute("data-ready", "original", timeout=30_000)
+    expect(items.nth(0)).to_contain_text("无法在手机上压缩，将发送原图")
+    expect(items.nth(1)).to_have_attribute("data-ready", "shrunk", timeout=30_000)
+    upload.get_by_label("照片 1 的说明（可不填）").fill("iPhone 拍的照片")
+    upload.get_by_role("button", name="上传照片").click()
+    expect(upload.get_by_test_id("capture-status")).to_have_attribute("data-state", "saved", timeout=60_000)
+
+    heic_photo, jpeg_photo = Photo.objects.filter(activity=recorded_activity).order_by("created_at", "pk")
+    assert heic_photo.original_name == "IMG_0001.HEIC" and heic_photo.caption == "iPhone 拍的照片"
+    assert heic_photo.original.name.endswith(".jpg") and (heic_photo.width, heic_photo.height) == (400, 300)
+    with heic_photo.original.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
+        assert image.format == "JPEG"
+    # The photo the browser could decode went shrunk, under a JPEG name.
+    assert jpeg_photo.original_name == "IMG_0002.jpg" and (jpeg_photo.width, jpeg_photo.height) == (2560, 1920)
