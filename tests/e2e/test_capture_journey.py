@@ -252,7 +252,8 @@ RACE = """async ([url, clientId, together]) => {
   const session = await (await fetch('/activities/capture/session/')).json();
   const body = new URLSearchParams(new FormData(document.querySelector('[data-capture-form]')));
   body.set('client_id', clientId);
-  const post = () => fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': session.csrf, Accept: 'application/json'}})
+  const headers = {'X-CSRFToken': session.csrf, Accept: 'application/json'};
+  const post = () => fetch(url, {method: 'POST', body, headers})
     .then(response => response.json().then(answer => [response.status, answer.activity_id]));
   if (together) return Promise.all([post(), post()]);
   const first = await post();
@@ -268,7 +269,8 @@ PHOTO = """async ([url, clientId, bytes]) => {
   const body = new FormData();
   body.append('photo', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'IMG_0001.jpg');
   body.append('client_id', clientId);
-  const response = await fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': session.csrf, Accept: 'application/json'}});
+  const headers = {'X-CSRFToken': session.csrf, Accept: 'application/json'};
+  const response = await fetch(url, {method: 'POST', body, headers});
   return [response.status, await response.json()];
 }"""
 
