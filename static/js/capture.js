@@ -511,7 +511,7 @@
       var prefix = pair[0].replace(/-TOTAL_FORMS$/, "");
       var counter = form.elements.namedItem(pair[0]);
       var add = form.querySelector('[data-formset-add="' + prefix + '"]');
-      while (counter && add && parseInt(counter.value, 10) < parseInt(pair[1], 10)) {
+      for (var tries = 0; counter && add && tries < 50 && parseInt(counter.value, 10) < parseInt(pair[1], 10); tries += 1) {
         add.click();
       }
     });

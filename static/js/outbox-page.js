@@ -109,7 +109,7 @@
     return item;
   }
 
-  // The list: <section data-outbox-panel [data-project-id]> holding an <ul data-outbox-list>.
+  // The list: <div data-outbox-panel [data-project-id]> holding an <ul data-outbox-list>.
   function showPanels(state) {
     document.querySelectorAll("[data-outbox-panel]").forEach(function (panel) {
       var project = panel.getAttribute("data-project-id");

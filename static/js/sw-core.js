@@ -58,14 +58,26 @@
     return response && response.ok && !response.redirected && response.type === "basic";
   }
 
+  // A hashed name (ManifestStaticFilesStorage: name.0123456789ab.css) never changes content; an
+  // unhashed one (a development run) is refreshed in the background after serving the kept copy.
+  var HASHED = /\.[0-9a-f]{12}\.\w+$/;
+
   function fromAssets(request) {
     return caches.open(ASSETS).then(function (cache) {
-      return cache.match(request).then(function (hit) {
-        if (hit) return hit;
+      function refresh() {
         return fetch(request).then(function (response) {
           if (keepable(response)) cache.put(request, response.clone());
           return response;
         });
+      }
+      return cache.match(request).then(function (hit) {
+        if (!hit) return refresh();
+        if (!HASHED.test(new URL(request.url).pathname)) {
+          refresh().catch(function () {
+            return null;
+          });
+        }
+        return hit;
       });
     });
   }

@@ -25,9 +25,10 @@ from tests.e2e.conftest import DESKTOP, PHONE, _watched_page, log_in
 pytestmark = pytest.mark.e2e
 
 PHOTO_SIZE = (4000, 3000)
-# The request a test cuts off on purpose, as Chromium logs it.
-CUT_PHOTO = re.compile(
-    r"^Failed to load resource: net::ERR_CONNECTION_RESET \(http://[^/]+/activities/capture/\d+/photos/\)$"
+# What Chromium logs for the capture requests a test cuts off or has refused on purpose.
+CUT_OR_REFUSED = re.compile(
+    r"^Failed to load resource: (net::ERR_CONNECTION_RESET|the server responded with a status of (403|409) \(\w+\)) "
+    r"\(http://[^/]+/activities/capture/[\w/]+\)$"
 )
 CLIENT_ID = re.compile(rb'name="client_id"\r\n\r\n([0-9a-f-]{36})')
 
@@ -52,7 +53,7 @@ def phone_without_worker(request, browser, live_server, artifacts_dir):
         request,
         browser,
         artifacts_dir,
-        tolerated=(CUT_PHOTO,),
+        tolerated=(CUT_OR_REFUSED,),
         viewport=PHONE,
         is_mobile=True,
         has_touch=True,
@@ -61,17 +62,10 @@ def phone_without_worker(request, browser, live_server, artifacts_dir):
         yield page
 
 
-# The refusal the exactly-once test provokes on purpose.
-REFUSED_PHOTO = re.compile(
-    r"^Failed to load resource: the server responded with a status of 409 \(Conflict\) "
-    r"\(http://[^/]+/activities/capture/\d+/photos/\)$"
-)
-
-
 @pytest.fixture
 def refusing_page(request, browser, live_server, artifacts_dir):
     """A desktop page on which the server's 409 for a reused photo id is expected."""
-    with _watched_page(request, browser, artifacts_dir, tolerated=(REFUSED_PHOTO,), viewport=DESKTOP) as page:
+    with _watched_page(request, browser, artifacts_dir, tolerated=(CUT_OR_REFUSED,), viewport=DESKTOP) as page:
         yield page
 
 
@@ -211,7 +205,7 @@ def test_offline_a_leader_records_an_activity_that_is_sent_once_when_the_network
 
 @pytest.mark.parametrize("server_has_it", [False, True], ids=["cut-before-the-server-has-it", "answer-lost"])
 def test_a_connection_cut_during_the_third_photo_sends_only_that_photo_again(
-    phone_without_worker, live_server, helping_project, twelve_megapixels, server_has_it
+    phone_without_worker, live_server, helping_project, twelve_megapixels, server_has_it, artifacts_dir
 ):
     page = phone_without_worker
     sent: list[bytes] = []
@@ -237,6 +231,7 @@ def test_a_connection_cut_during_the_third_photo_sends_only_that_photo_again(
     expect(third).to_have_attribute("data-state", "failed", timeout=30_000)
     expect(third).to_contain_text("发送中断")
     expect(page.get_by_role("button", name="保存活动记录")).to_be_disabled()
+    page.screenshot(path=str(artifacts_dir / "capture-retry-375.png"), full_page=True)
     third.get_by_role("button", name="重试").click()
     _saved(page)
 
@@ -352,3 +347,65 @@ def test_a_photo_the_browser_cannot_decode_goes_whole_and_the_server_converts_it
         assert image.format == "JPEG"
     # The photo the browser could decode went shrunk, under a JPEG name.
     assert jpeg_photo.original_name == "IMG_0002.jpg" and (jpeg_photo.width, jpeg_photo.height) == (2560, 1920)
+
+
+OUTBOX_SIZE = """() => new Promise(resolve => {
+  const opening = indexedDB.open('dangjian-outbox', 1);
+  opening.onupgradeneeded = () => opening.result.createObjectStore('records', {keyPath: 'id'});
+  opening.onsuccess = () => {
+    const request = opening.result.transaction('records').objectStore('records').count();
+    request.onsuccess = () => { opening.result.close(); resolve(request.result); };
+  };
+})"""
+
+
+def test_logging_out_warns_of_what_is_unsent_and_then_clears_the_outbox(
+    phone_without_worker, live_server, helping_project
+):
+    page = phone_without_worker
+    # The server cannot be reached for the capture API: what is saved stays in the outbox.
+    page.route("**/activities/capture/projects/*/", lambda route: route.abort("connectionreset"))
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "秀山县美术工作坊")
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_contain_text("稍后自动重试")
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("outbox-badge")).to_have_text("待同步 1")
+
+    warnings: list[str] = []
+    page.once("dialog", lambda dialog: (warnings.append(dialog.message), dialog.dismiss()))
+    page.locator("form[data-logout]").evaluate("form => form.requestSubmit()")
+    page.wait_for_timeout(300)
+    assert warnings == ["本机还有 1 项活动记录或照片没有发送，退出登录会删除它们。仍要退出吗？"]
+    assert page.evaluate(OUTBOX_SIZE) == 1  # kept: the user stayed
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator("form[data-logout]").evaluate("form => form.requestSubmit()")
+    assert page.evaluate(OUTBOX_SIZE) == 0
+    assert not ActivityLog.objects.exists()
+
+
+def test_a_leader_who_lost_the_project_meanwhile_is_told_so_and_keeps_the_draft(
+    phone_without_worker, live_server, helping_project
+):
+    from members.models import User
+    from projects import services as project_services
+
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "彭水县送教")
+    # While the leader types, the secretary concludes the project.
+    project_services.project_conclude(
+        actor=User.objects.get(username="secretary"), project=helping_project, comment="按期完成。"
+    )
+    _save(page)
+
+    status = page.get_by_test_id("capture-status")
+    expect(status).to_contain_text("您已不能为这个项目记录活动")
+    expect(page.get_by_label("活动名称")).to_have_value("彭水县送教")
+    expect(page.get_by_role("button", name="保存活动记录")).to_be_enabled()
+    assert page.evaluate(OUTBOX_SIZE) == 1
+    assert not ActivityLog.objects.exists()
