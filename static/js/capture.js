@@ -156,6 +156,8 @@
         format(result.shrunk ? text.textShrunk : text.textOriginal, { size: megabytes(result.blob.size) })
       );
       photo.element.setAttribute("data-ready", result.shrunk ? "shrunk" : "original");
+      // What this photo will cost to send, for the page's tests and the benchmark (bench/capture.py).
+      photo.element.setAttribute("data-bytes", String(result.blob.size));
     });
     setStatus(photo, text.textShrinking);
     part(element, "move-up").addEventListener("click", function () {

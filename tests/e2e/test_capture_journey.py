@@ -409,3 +409,34 @@ def test_a_leader_who_lost_the_project_meanwhile_is_told_so_and_keeps_the_draft(
     expect(page.get_by_role("button", name="保存活动记录")).to_be_enabled()
     assert page.evaluate(OUTBOX_SIZE) == 1
     assert not ActivityLog.objects.exists()
+
+
+def test_a_refused_record_waits_as_a_draft_that_opens_again_in_the_form(
+    phone_without_worker, live_server, helping_project, twelve_megapixels
+):
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    capture_url = f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}"
+    page.goto(capture_url)
+    _fill_activity(page, "大苹果树洞心理辅导")
+    page.get_by_label("活动日期").fill("2021-03-01")  # outside the project's 2024-2025 school year
+    _choose_photos(page, _photo_files(twelve_megapixels, 1), ["辅导室"])
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_contain_text("学年内")
+    assert not ActivityLog.objects.exists()
+
+    page.goto(f"{live_server.url}/")
+    panel = page.get_by_test_id("outbox-panel")
+    expect(panel).to_contain_text("大苹果树洞心理辅导")
+    expect(panel).to_contain_text("学年内")
+    panel.get_by_role("link", name="修改后重新保存").click()
+    expect(page.get_by_label("活动名称")).to_have_value("大苹果树洞心理辅导")
+    expect(page.get_by_label("照片 1 的说明（可不填）")).to_have_value("辅导室")
+    page.get_by_label("活动日期").fill("2024-11-20")
+    _save(page)
+    _saved(page)
+
+    activity = ActivityLog.objects.get()
+    assert activity.date.isoformat() == "2024-11-20" and activity.title == "大苹果树洞心理辅导"
+    assert list(activity.photos.values_list("caption", flat=True)) == ["辅导室"]
+    assert page.evaluate(OUTBOX_SIZE) == 0
