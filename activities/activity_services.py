@@ -151,7 +151,7 @@ def activity_log_create(
 ) -> ActivityLog:
     """File an activity of an approved or in-progress project: the group's leader or a member they delegated.
 
-    With a `client_id` (the form's one-time id, or later the phone's own id for the record) a
+    With a `client_id` (the form's one-time id, or the phone's own id for the record) a
     repeated post answers with the activity the first one made, and two racing posts make one.
     """
     project = _lock_project(project)
@@ -169,12 +169,11 @@ def activity_log_create(
         return activity
 
     try:
-        activity = create_once(ActivityLog, client_id, owner="created_by", actor=actor, create=create)
+        return create_once(
+            ActivityLog, client_id, owner="created_by", actor=actor, create=create, within={"project_id": project.pk}
+        )
     except ClientIdInUse as error:
         raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
-    if activity.project_id != project.pk:
-        raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
-    return activity
 
 
 @transaction.atomic

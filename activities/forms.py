@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
 from config.form_choices import PLEASE_CHOOSE
-from config.idempotency import ClientIdField
+from config.idempotency import ClientIdField, parse_client_id
 from config.text_input import TitleField
 from projects.forms import iso_date_input
 
@@ -137,3 +137,17 @@ class PhotoUploadForm(forms.Form):
     )
     caption = TitleField(label=_("照片说明"), max_length=200, required=False)
     client_id = ClientIdField()
+
+
+class PhotoCaptureForm(forms.Form):
+    """One photo sent on its own by the capture outbox, with the id the phone made for it."""
+
+    photo = forms.FileField(label=_("照片"), error_messages={"required": _("请选择要上传的照片。")})
+    caption = TitleField(label=_("照片说明"), max_length=200, required=False)
+    client_id = forms.CharField(label=_("照片编号"), error_messages={"required": _("缺少照片编号，请刷新页面后重试。")})
+
+    def clean_client_id(self):
+        client_id = parse_client_id(self.cleaned_data["client_id"])
+        if client_id is None:
+            raise forms.ValidationError(_("照片编号无效，请刷新页面后重试。"))
+        return client_id

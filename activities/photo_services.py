@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.idempotency import ClientIdInUse, create_once
+from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import User
 
 from . import images
@@ -157,6 +157,57 @@ def photo_upload(
     return result
 
 
+@dataclass(frozen=True)
+class PhotoAdded:
+    """One photo sent on its own: the row, and whether this request made it (False: a repeat)."""
+
+    photo: Photo
+    created: bool
+
+
+def _photo_id_in_use() -> str:
+    return _("这张照片的编号已用于另一条活动记录或另一位用户，未重复保存。")
+
+
+def photo_add(
+    *, actor: User, activity: ActivityLog, upload: UploadedFile, caption: str = "", client_id: uuid.UUID
+) -> PhotoAdded:
+    """Store one photo of an activity, sent on its own with the id the phone made for it.
+
+    The capture page sends an activity's photos one request each (static/js/outbox.js): a dropped
+    connection costs at most the photo in flight. A repeat of an id already stored for this
+    activity by this user answers with that photo without decoding the file again; the same id
+    on another activity or from another user is refused. Permission is checked on every send, and
+    again under the activity's lock. Raises ImageRefused (a subclass of ActivityError) for a file
+    that is not a safe photo.
+    """
+    require_permission(actor, "activities.upload_photo", activity, _upload_refused())
+    try:
+        earlier = created_before(
+            Photo, client_id, owner="uploaded_by", actor=actor, within={"activity_id": activity.pk}
+        )
+    except ClientIdInUse as error:
+        raise ActivityError(_photo_id_in_use()) from error
+    if earlier is not None:
+        return PhotoAdded(earlier, created=False)
+    clean = images.clean_upload(upload)
+    field_file = Photo._meta.get_field("original")
+    name = field_file.generate_filename(None, f"photo{clean.extension}")
+    stored = _StoredOriginal(
+        (upload.name or "")[:255],
+        field_file.storage.save(name, ContentFile(clean.content)),
+        clean.width,
+        clean.height,
+        client_id,
+    )
+    try:
+        (photo,) = _photos_create(actor=actor, activity=activity, originals=[stored], caption=caption)
+    except BaseException:
+        field_file.storage.delete(stored.storage_name)
+        raise
+    return PhotoAdded(photo, created=photo.original.name == stored.storage_name)
+
+
 @transaction.atomic
 def _photos_create(
     *, actor: User, activity: ActivityLog, originals: list[_StoredOriginal], caption: str
@@ -172,6 +223,7 @@ def _photos_create(
                 original.client_id,
                 owner="uploaded_by",
                 actor=actor,
+                within={"activity_id": activity.pk},
                 create=partial(
                     Photo.objects.create,
                     activity=activity,

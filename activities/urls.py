@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import achievements, activities, delegation, files, photos
+from .views import achievements, activities, capture, delegation, files, photos
 
 app_name = "activities"
 
@@ -20,6 +20,11 @@ urlpatterns = [
         files.certificate_preview_file,
         name="certificate_preview_file",
     ),
+    # The capture API the phone's outbox sends to, one piece per request (JSON).
+    path("capture/session/", capture.capture_session, name="capture_session"),
+    path("capture/projects/<int:project_id>/", capture.capture_activity_create, name="capture_activity_create"),
+    path("capture/<int:activity_id>/", capture.capture_activity_update, name="capture_activity_update"),
+    path("capture/<int:activity_id>/photos/", capture.capture_photo, name="capture_photo"),
     # Delegation of activity logging by the group's leader.
     path("projects/<int:project_id>/delegates/", delegation.delegation_list, name="delegation_list"),
     path("projects/<int:project_id>/delegates/grant/", delegation.delegation_grant, name="delegation_grant"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config import service_worker
 from members import views as member_views
 
 urlpatterns = [
@@ -26,6 +27,9 @@ urlpatterns = [
     path("projects/", include("yearend.urls")),
     path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
+    # The service worker at the root, so its scope is the whole site; its offline page.
+    path("sw.js", service_worker.service_worker, name="service_worker"),
+    path("offline/", service_worker.offline, name="offline"),
 ]
 
 admin.site.site_header = "党建微项目管理平台"

@@ -89,6 +89,9 @@ MATRIX: dict[str, Row] = {
     "logout":               Row(get=NOT_GET, post="T302 L302 O302 B302 C302 S302 H302"),
     "password_change":      Row(get="T200 L200 O200 B200 C200 S200 H200", post="T200 L200 O200 B200 C200 S200 H200"),
     "password_change_done": Row(get="T200 L200 O200 B200 C200 S200 H200", post=NOT_POST),
+    # The service worker and its offline page: no user's data, open to all.
+    "service_worker":       Row(get=same(200), post=NOT_POST, anonymous=(200, 405)),
+    "offline":              Row(get=same(200), post=NOT_POST, anonymous=(200, 405)),
     # The organisation.
     "branches:organisation": Row(get="T200 L200 O200 B200 C200 S200 H200", post=AS_GET),
     "branches:branch":       Row({"branch_id": "branch"},
@@ -216,6 +219,14 @@ MATRIX: dict[str, Row] = {
     # A PDF certificate's first-page preview: exactly the certificate's rules.
     "activities:certificate_preview_file": Row({"achievement_id": "pending_achievement"},
                                                get="T200 L200 O404 B404 C200 S200 H404", post=NOT_POST),
+    # The capture API of the phone's outbox (JSON); an empty post is refused with 400 where allowed.
+    "activities:capture_session":         Row(get=same(200), post=NOT_POST),
+    "activities:capture_activity_create": Row({"project_id": "open_project"},
+                                              get=NOT_GET, post="T403 L400 O403 B403 C403 S403 H404"),
+    "activities:capture_activity_update": Row({"activity_id": "activity"},
+                                              get=NOT_GET, post="T403 L400 O403 B403 C403 S403 H404"),
+    "activities:capture_photo":           Row({"activity_id": "activity"},
+                                              get=NOT_GET, post="T400 L400 O403 B400 C403 S403 H404"),
     # Delegation of activity logging.
     "activities:delegation_list":   Row({"project_id": "open_project"},
                                         get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),

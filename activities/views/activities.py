@@ -18,14 +18,19 @@ from ..forms import ActivityForm, IndicatorValueFormSet, PhotoUploadForm
 from ..models import ActivityLog
 
 
-def _project(request: HttpRequest, project_id: int, permission: str) -> MicroProject:
-    """The project if the user may see it (else 404) and has the permission on it (else 403)."""
-    project = (
-        project_selectors.projects_visible_to(request.user)
+def visible_project(user, project_id: int) -> MicroProject | None:
+    """The project if the user may see it."""
+    return (
+        project_selectors.projects_visible_to(user)
         .select_related("group", "group__branch")
         .filter(pk=project_id)
         .first()
     )
+
+
+def _project(request: HttpRequest, project_id: int, permission: str) -> MicroProject:
+    """The project if the user may see it (else 404) and has the permission on it (else 403)."""
+    project = visible_project(request.user, project_id)
     if project is None:
         raise Http404
     if not request.user.has_perm(permission, project):
@@ -56,7 +61,7 @@ def _indicator_initial(project: MicroProject, indicators, activity: ActivityLog 
     return rows
 
 
-def _activity_forms(request: HttpRequest, project: MicroProject, activity: ActivityLog | None):
+def activity_forms(request: HttpRequest, project: MicroProject, activity: ActivityLog | None):
     indicators = activity_selectors.activity_indicator_choices(project)
     participants = activity_selectors.activity_participant_choices(project)
     if request.method == "POST":
@@ -85,7 +90,7 @@ def _activity_forms(request: HttpRequest, project: MicroProject, activity: Activ
     return form, values
 
 
-def _activity_data(form: ActivityForm, values) -> activity_services.ActivityData:
+def activity_data(form: ActivityForm, values) -> activity_services.ActivityData:
     data = form.cleaned_data
     return activity_services.ActivityData(
         date=data["date"],
@@ -105,9 +110,9 @@ def _activity_data(form: ActivityForm, values) -> activity_services.ActivityData
 
 
 def _save_activity(request: HttpRequest, project: MicroProject, activity: ActivityLog | None) -> HttpResponse:
-    form, values = _activity_forms(request, project, activity)
+    form, values = activity_forms(request, project, activity)
     if request.method == "POST" and form.is_valid() and values.is_valid():
-        data = _activity_data(form, values)
+        data = activity_data(form, values)
         try:
             if activity is None:
                 activity = activity_services.activity_log_create(

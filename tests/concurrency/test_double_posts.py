@@ -70,6 +70,49 @@ def test_racing_copies_of_one_activity_form_make_one_activity(transactional_db, 
     assert ActivityLog.objects.filter(client_id=data["client_id"]).count() == 1
 
 
+def test_racing_copies_of_one_captured_activity_and_photo_make_one_row_each(
+    transactional_db, live_server, demo_schools, leader_a
+):
+    """The phone's outbox sending one activity (then one photo) from two tabs and a retry at once."""
+    from projects.demo import seed_catalogue
+    from tests.activities.image_files import jpeg_bytes
+
+    seed_catalogue(demo_schools[0])
+    project = in_progress_of(leader_a)
+    session = _session(live_server, leader_a)
+    csrf = session.get(f"{live_server.url}/activities/capture/session/", timeout=30).json()["csrf"]
+    headers = {"X-CSRFToken": csrf, "Accept": "application/json"}
+    data = _post_data(project) | {"client_id": str(uuid.uuid4())}
+    barrier = threading.Barrier(COPIES)
+    answers: list[tuple[int, int]] = []
+
+    def post(url: str, **kwargs) -> None:
+        barrier.wait()
+        response = session.post(url, headers=headers, timeout=60, **kwargs)
+        answers.append((response.status_code, response.json().get("activity_id") or response.json().get("photo_id")))
+
+    def race(url: str, **kwargs) -> None:
+        threads = [threading.Thread(target=post, args=(url,), kwargs=kwargs) for _ in range(COPIES)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+
+    race(f"{live_server.url}/activities/capture/projects/{project.pk}/", data=data)
+    activity = ActivityLog.objects.get(client_id=data["client_id"])
+    assert {answer for _, answer in answers} == {activity.pk} and len(answers) == COPIES
+
+    answers.clear()
+    photo = {"client_id": str(uuid.uuid4()), "caption": "四个标签页"}
+    race(
+        f"{live_server.url}/activities/capture/{activity.pk}/photos/",
+        data=photo,
+        files={"photo": ("IMG_0001.jpg", jpeg_bytes((800, 600)), "image/jpeg")},
+    )
+    assert len(answers) == COPIES and all(status in (200, 201) for status, _ in answers)
+    assert activity.photos.filter(client_id=photo["client_id"]).count() == activity.photos.count() == 1
+
+
 def test_racing_copies_of_one_application_make_one_application(transactional_db, live_server, demo_schools, leader_a):
     session = _session(live_server, leader_a)
     url = f"{live_server.url}/projects/new/"

@@ -83,15 +83,19 @@ def artifacts_dir() -> Path:
 
 
 @contextmanager
-def _watched_page(request, browser, artifacts_dir: Path, **context_options) -> Iterator:
-    """A page in a fresh context; fails the test on console errors, page errors and outside requests."""
+def _watched_page(request, browser, artifacts_dir: Path, tolerated: tuple = (), **context_options) -> Iterator:
+    """A page in a fresh context; fails the test on console errors, page errors and outside requests.
+
+    `tolerated` holds compiled patterns of the console errors a test causes on purpose (Chromium
+    logs every request a test cuts off as "Failed to load resource").
+    """
     context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
     problems: list[str] = []
 
     def check_console(msg) -> None:
         where = msg.location.get("url", "")
-        if msg.type == "error":
+        if msg.type == "error" and not any(pattern.search(f"{msg.text} ({where})") for pattern in tolerated):
             problems.append(f"console error: {msg.text} ({where})")
 
     page.on("console", check_console)

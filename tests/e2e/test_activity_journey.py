@@ -61,8 +61,11 @@ def test_leader_logs_an_activity_teacher_adds_photos_and_progress_moves(
     tutoring_row.locator("input").fill("20")
     page.screenshot(path=str(artifacts_dir / "activity-form-375.png"), full_page=True)
     _fits_phone(page)
+    form.get_by_role("button", name="保存活动记录").click()
+    # Sent by the capture outbox: 已保存 on the page, with the way to the activity.
+    expect(page.get_by_test_id("capture-status")).to_have_attribute("data-state", "saved")
     with page.expect_navigation():
-        form.get_by_role("button", name="保存活动记录").click()
+        page.get_by_test_id("capture-status").get_by_role("link", name="查看活动记录").click()
     expect(page.get_by_test_id("indicator-values")).to_contain_text("20 人次")
     activity = ActivityLog.objects.get(project=helping_project)
 
@@ -70,17 +73,22 @@ def test_leader_logs_an_activity_teacher_adds_photos_and_progress_moves(
     log_in(page, live_server, "teacher1")
     page.goto(f"{live_server.url}/activities/{activity.pk}/")
     upload = page.get_by_test_id("photo-upload-form")
-    upload.locator("input[name=photos]").set_input_files(
+    # The same photo component as the activity form: shrunk on the phone, one request per photo.
+    upload.get_by_test_id("capture-files").set_input_files(
         [
             {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes((1600, 1200))},
             {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg_bytes((1200, 1600))},
         ]
     )
     expect(upload).to_contain_text("已选择 2 张照片")
-    upload.get_by_label("照片说明").fill("结对辅导现场")
+    upload.get_by_label("照片 1 的说明（可不填）").fill("结对辅导现场")
+    upload.get_by_label("照片 2 的说明（可不填）").fill("结对辅导现场")
+    expect(upload.locator("[data-capture-photo][data-ready]")).to_have_count(2)
+    upload.get_by_role("button", name="上传照片").click()
+    status = upload.get_by_test_id("capture-status")
+    expect(status).to_have_attribute("data-state", "saved")
     with page.expect_navigation():
-        upload.get_by_role("button", name="上传照片").click()
-    expect(page.get_by_role("alert").first).to_contain_text("已上传 2 张照片")
+        status.get_by_role("link", name="查看活动记录").click()
     expect(page.get_by_test_id("gallery-photo")).to_have_count(2)
     # The worker's part (in process in the embedded run, a broker with no worker here otherwise).
     for photo in Photo.objects.filter(activity=activity):

@@ -1,0 +1,572 @@
+// The capture form: an activity and its photos in one step (or photos for an existing activity).
+//
+// Photos are chosen or shot, each with its own caption, reordered or removed, and shrunk here:
+// decoded with createImageBitmap (EXIF orientation applied), scaled to at most 2560 px on the
+// long side and encoded as JPEG (quality 0.85). A file the browser cannot decode (HEIC in most
+// browsers) goes as it is and the server converts it. On 保存 the whole record goes into the
+// outbox (IndexedDB, outbox.js) first, then out in pieces: the activity, then each photo with its
+// own progress bar. A failed photo is retried on its own (back-off in outbox-page.js, and a 重试
+// button); with no network the record waits as 待同步 and the form is free for the next one.
+//
+// Without what this needs (IndexedDB, createImageBitmap is optional) the form posts as a plain form.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-capture-form]");
+  var Outbox = window.DangjianOutbox;
+  var Sync = window.DangjianSync;
+  if (!form || !Outbox || !Sync || !window.indexedDB || typeof FormData !== "function") {
+    return;
+  }
+  var section = form.querySelector("[data-capture-photos]");
+  var list = section.querySelector("[data-capture-list]");
+  var itemTemplate = section.querySelector("template[data-capture-item]");
+  var statusBox = form.querySelector("[data-capture-status]");
+  var submit = form.querySelector("button[type=submit]");
+  var clientIdInput = form.querySelector("input[name=client_id]");
+  var text = section.dataset;
+  var kind = form.getAttribute("data-capture-kind");
+  var MAX_SIDE = 2560;
+  var QUALITY = 0.85;
+  var MAX_PHOTOS = parseInt(text.maxPhotos || "30", 10);
+
+  var photos = [];
+  var recordId = null;
+  var busy = false;
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) {
+      return String(values[key]);
+    });
+  }
+
+  function megabytes(bytes) {
+    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  function newRecord() {
+    recordId = Outbox.uuid();
+    if (clientIdInput) {
+      // The phone's own id for the activity: a page kept offline must never reuse its rendered one.
+      clientIdInput.value = recordId;
+    }
+  }
+
+  // ---- Shrinking -----------------------------------------------------------------------------
+
+  function jpegName(name) {
+    var stem = (name || "photo").replace(/\.[^.]*$/, "");
+    return (stem || "photo") + ".jpg";
+  }
+
+  function asOriginal(file) {
+    return { blob: file, name: file.name || "photo", shrunk: false };
+  }
+
+  function shrink(file) {
+    if (typeof createImageBitmap !== "function") {
+      return Promise.resolve(asOriginal(file));
+    }
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(
+      function (bitmap) {
+        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        var width = Math.max(1, Math.round(bitmap.width * scale));
+        var height = Math.max(1, Math.round(bitmap.height * scale));
+        var canvas = document.createElement("canvas");
+        canvas.width = width;
+        canvas.height = height;
+        var context = canvas.getContext("2d");
+        // A transparent PNG becomes JPEG on white, as the server would flatten it.
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, width, height);
+        context.imageSmoothingQuality = "high";
+        context.drawImage(bitmap, 0, 0, width, height);
+        bitmap.close();
+        return new Promise(function (resolve) {
+          canvas.toBlob(resolve, "image/jpeg", QUALITY);
+        }).then(function (blob) {
+          canvas.width = 0;
+          canvas.height = 0;
+          if (!blob) {
+            return asOriginal(file);
+          }
+          return { blob: blob, name: jpegName(file.name), shrunk: true, width: width, height: height };
+        });
+      },
+      function () {
+        // The browser cannot decode it (HEIC in Chrome, a damaged file): the server decides.
+        return asOriginal(file);
+      }
+    );
+  }
+
+  // ---- The photo list ------------------------------------------------------------------------
+
+  function part(element, name) {
+    return element.querySelector("[data-" + name + "]");
+  }
+
+  function setStatus(photo, message, tone) {
+    var status = part(photo.element, "status");
+    status.textContent = message;
+    status.className = "small mt-1 " + (tone || "text-secondary");
+  }
+
+  function renumber() {
+    photos.forEach(function (photo, index) {
+      var label = part(photo.element, "caption-label");
+      label.textContent = format(text.textCaption, { number: index + 1 });
+      part(photo.element, "move-up").disabled = busy || index === 0;
+      part(photo.element, "move-down").disabled = busy || index === photos.length - 1;
+      part(photo.element, "remove").disabled = busy;
+      list.appendChild(photo.element);
+    });
+    var count = section.querySelector("[data-capture-count]");
+    count.textContent = photos.length ? format(text.textCount, { count: photos.length }) : "";
+  }
+
+  function addPhoto(file, saved) {
+    var element = itemTemplate.content.firstElementChild.cloneNode(true);
+    var photo = {
+      id: saved ? saved.id : Outbox.uuid(),
+      element: element,
+      result: null,
+      state: "new",
+    };
+    var caption = part(element, "caption");
+    caption.id = "caption-" + photo.id;
+    part(element, "caption-label").htmlFor = caption.id;
+    caption.value = saved ? saved.caption || "" : "";
+    photo.ready = saved
+      ? Promise.resolve({ blob: saved.blob, name: saved.name, shrunk: saved.shrunk })
+      : shrink(file);
+    photo.ready.then(function (result) {
+      photo.result = result;
+      if (photo.state !== "new") return;
+      var thumb = part(element, "thumb");
+      if (result.shrunk) {
+        photo.url = URL.createObjectURL(result.blob);
+        thumb.src = photo.url;
+      } else {
+        thumb.hidden = true;
+        part(element, "no-thumb").hidden = false;
+      }
+      setStatus(
+        photo,
+        format(result.shrunk ? text.textShrunk : text.textOriginal, { size: megabytes(result.blob.size) })
+      );
+      photo.element.setAttribute("data-ready", result.shrunk ? "shrunk" : "original");
+      // What this photo will cost to send, for the page's tests and the benchmark (bench/capture.py).
+      photo.element.setAttribute("data-bytes", String(result.blob.size));
+    });
+    setStatus(photo, text.textShrinking);
+    part(element, "move-up").addEventListener("click", function () {
+      move(photo, -1);
+    });
+    part(element, "move-down").addEventListener("click", function () {
+      move(photo, 1);
+    });
+    part(element, "remove").addEventListener("click", function () {
+      removePhoto(photo);
+    });
+    part(element, "retry").addEventListener("click", function () {
+      part(element, "retry").hidden = true;
+      setStatus(photo, text.textRetrying);
+      Sync.run(true);
+    });
+    photos.push(photo);
+    renumber();
+  }
+
+  function move(photo, step) {
+    var index = photos.indexOf(photo);
+    var target = index + step;
+    if (target < 0 || target >= photos.length) return;
+    photos.splice(index, 1);
+    photos.splice(target, 0, photo);
+    renumber();
+    part(photo.element, step < 0 ? "move-up" : "move-down").focus();
+  }
+
+  function removePhoto(photo) {
+    photos.splice(photos.indexOf(photo), 1);
+    if (photo.url) URL.revokeObjectURL(photo.url);
+    photo.element.remove();
+    renumber();
+  }
+
+  function clearPhotos() {
+    photos.slice().forEach(removePhoto);
+  }
+
+  section.querySelectorAll("input[type=file][data-capture-input]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      var room = MAX_PHOTOS - photos.length;
+      if (files.length > room) {
+        showStatus(format(text.textTooMany, { count: MAX_PHOTOS }), "warning");
+        files = files.slice(0, Math.max(room, 0));
+      }
+      files.forEach(function (file) {
+        addPhoto(file);
+      });
+      input.value = "";
+    });
+  });
+
+  // ---- Status and errors ---------------------------------------------------------------------
+
+  function showStatus(message, tone, link) {
+    statusBox.replaceChildren();
+    statusBox.hidden = !message;
+    statusBox.className = "alert alert-" + (tone || "info") + " mb-3";
+    statusBox.setAttribute("data-state", tone || "info");
+    if (!message) return;
+    var line = document.createElement("span");
+    line.textContent = message;
+    statusBox.appendChild(line);
+    if (link) {
+      statusBox.appendChild(document.createTextNode(" "));
+      var anchor = document.createElement("a");
+      anchor.href = link.href;
+      anchor.textContent = link.label;
+      anchor.className = "alert-link";
+      statusBox.appendChild(anchor);
+    }
+  }
+
+  function clearErrors() {
+    form.querySelectorAll("[data-capture-error]").forEach(function (node) {
+      node.remove();
+    });
+    form.querySelectorAll(".is-invalid").forEach(function (node) {
+      node.classList.remove("is-invalid");
+    });
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    Object.keys(errors || {}).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      var element = field && field.length !== undefined && !field.tagName ? field[0] : field;
+      if (!element || !element.parentNode) return;
+      element.classList.add("is-invalid");
+      var note = document.createElement("div");
+      note.className = "invalid-feedback d-block";
+      note.setAttribute("data-capture-error", "");
+      note.textContent = errors[name].join("；");
+      element.parentNode.insertBefore(note, element.nextSibling);
+    });
+  }
+
+  function setBusy(value) {
+    busy = value;
+    submit.disabled = value;
+    if (value) {
+      submit.setAttribute("aria-busy", "true");
+    } else {
+      submit.removeAttribute("aria-busy");
+    }
+    section.querySelectorAll("input[type=file]").forEach(function (input) {
+      input.disabled = value;
+    });
+    photos.forEach(function (photo) {
+      part(photo.element, "caption").readOnly = value;
+    });
+    renumber();
+  }
+
+  // ---- Sending -------------------------------------------------------------------------------
+
+  function mine(record) {
+    return record && record.id === recordId && busy;
+  }
+
+  function photoOf(saved) {
+    for (var i = 0; i < photos.length; i += 1) {
+      if (photos[i].id === saved.id) return photos[i];
+    }
+    return null;
+  }
+
+  function progressOf(photo) {
+    return part(photo.element, "progress");
+  }
+
+  var hooks = {
+    activity: function (record) {
+      if (mine(record) && record.photos.length) showStatus(text.textActivitySaved, "info");
+    },
+    photoStart: function (record, saved) {
+      var photo = mine(record) && photoOf(saved);
+      if (!photo) return;
+      photo.state = "sending";
+      progressOf(photo).hidden = false;
+      progressOf(photo).value = 0;
+      part(photo.element, "retry").hidden = true;
+      setStatus(photo, format(text.textSending, { percent: 0 }));
+    },
+    progress: function (record, saved, fraction) {
+      var photo = mine(record) && photoOf(saved);
+      if (!photo) return;
+      var percent = Math.min(99, Math.round(fraction * 100));
+      progressOf(photo).value = percent;
+      setStatus(photo, format(text.textSending, { percent: percent }));
+    },
+    photo: function (record, saved) {
+      var photo = mine(record) && photoOf(saved);
+      if (!photo) return;
+      photo.state = saved.state;
+      photo.element.setAttribute("data-state", saved.state);
+      if (saved.state === "sent") {
+        progressOf(photo).value = 100;
+        setStatus(photo, text.textPhotoSaved, "text-success");
+      } else if (saved.state === "refused") {
+        progressOf(photo).hidden = true;
+        setStatus(photo, format(text.textRefused, { reason: saved.message }), "text-danger");
+      }
+    },
+    photoFailed: function (record, saved) {
+      var photo = mine(record) && photoOf(saved);
+      if (!photo) return;
+      photo.state = "failed";
+      photo.element.setAttribute("data-state", "failed");
+      progressOf(photo).hidden = true;
+      setStatus(photo, text.textPhotoFailed, "text-danger");
+      part(photo.element, "retry").hidden = false;
+    },
+    refused: function (record) {
+      if (!mine(record)) return;
+      setBusy(false);
+      showStatus(record.message, "danger");
+      showErrors(record.errors);
+    },
+    done: function (record) {
+      if (!mine(record)) return;
+      finished(record);
+    },
+    unreachable: function () {
+      if (busy && recordId) {
+        Outbox.get(recordId).then(function (record) {
+          if (record && record.state !== "refused") waiting(record);
+        });
+      }
+    },
+  };
+
+  function xhrTransport(url, body, csrf, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var request = new XMLHttpRequest();
+      request.open("POST", url);
+      request.setRequestHeader("X-CSRFToken", csrf);
+      request.setRequestHeader("Accept", "application/json");
+      if (onProgress && request.upload) {
+        request.upload.addEventListener("progress", function (event) {
+          if (event.lengthComputable) onProgress(event.loaded / event.total);
+        });
+      }
+      request.addEventListener("load", function () {
+        var json = null;
+        if ((request.getResponseHeader("Content-Type") || "").indexOf("application/json") === 0) {
+          try {
+            json = JSON.parse(request.responseText);
+          } catch (error) {
+            json = null;
+          }
+        }
+        resolve({ status: request.status, json: json });
+      });
+      function failed() {
+        reject(new Outbox.Unreachable());
+      }
+      request.addEventListener("error", failed);
+      request.addEventListener("abort", failed);
+      request.addEventListener("timeout", failed);
+      request.send(body);
+    });
+  }
+
+  Sync.use(xhrTransport, hooks);
+
+  function finished(record) {
+    var url = record.detailUrl;
+    setBusy(false);
+    clearErrors();
+    showStatus(text.textSaved, "success", url ? { href: url, label: text.textOpen } : null);
+    statusBox.setAttribute("data-state", "saved");
+    if (kind === "activity" && !form.hasAttribute("data-capture-edit")) {
+      // Ready for the next activity: a fresh id, nothing carried over.
+      form.reset();
+      clearPhotos();
+      newRecord();
+    } else {
+      clearPhotos();
+      newRecord();
+    }
+  }
+
+  // The record waits in the outbox: offline, the form is free for the next one.
+  function waiting(record) {
+    if (navigator.onLine === false) {
+      setBusy(false);
+      showStatus(text.textQueued, "warning");
+      statusBox.setAttribute("data-state", "queued");
+      if (kind === "activity" && !form.hasAttribute("data-capture-edit")) form.reset();
+      clearPhotos();
+      newRecord();
+      Sync.refresh();
+    } else {
+      showStatus(text.textRetryLater, "warning");
+    }
+  }
+
+  function fieldsOf() {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields.push([name, value]);
+    });
+    return fields;
+  }
+
+  function titleOf() {
+    var title = form.elements.namedItem("title");
+    return (title && title.value) || form.getAttribute("data-capture-title") || "";
+  }
+
+  function recordFrom(results) {
+    var activityKind = kind === "activity";
+    return {
+      id: recordId,
+      user: Sync.user,
+      kind: kind,
+      title: titleOf(),
+      projectId: form.getAttribute("data-project-id"),
+      activityUrl: activityKind ? form.getAttribute("data-capture-url") : null,
+      activityId: form.getAttribute("data-activity-id") ? parseInt(form.getAttribute("data-activity-id"), 10) : null,
+      activityDone: !activityKind,
+      photoUrl: form.getAttribute("data-photo-url") || null,
+      detailUrl: form.getAttribute("data-detail-url") || null,
+      draftUrl: window.location.pathname,
+      fields: activityKind ? fieldsOf() : [],
+      photos: photos.map(function (photo, index) {
+        return {
+          id: photo.id,
+          blob: results[index].blob,
+          name: results[index].name,
+          shrunk: results[index].shrunk,
+          caption: part(photo.element, "caption").value.trim().slice(0, 200),
+          state: "waiting",
+          message: "",
+        };
+      }),
+      state: "waiting",
+      message: "",
+      createdAt: Date.now(),
+    };
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (busy) return;
+    if (kind === "photos" && !photos.length) {
+      showStatus(text.textChoose, "warning");
+      return;
+    }
+    if (typeof form.reportValidity === "function" && !form.reportValidity()) return;
+    clearErrors();
+    setBusy(true);
+    showStatus(photos.length ? text.textPreparing : text.textSavingActivity, "info");
+    Promise.all(
+      photos.map(function (photo) {
+        return photo.ready;
+      })
+    )
+      .then(function (results) {
+        return Outbox.put(recordFrom(results));
+      })
+      .then(function (record) {
+        photos.forEach(function (photo) {
+          photo.state = "queued";
+          setStatus(photo, text.textQueuedPhoto);
+        });
+        if (navigator.onLine === false) {
+          waiting(record);
+          return null;
+        }
+        showStatus(text.textSavingActivity, "info");
+        return Sync.run(true);
+      })
+      .catch(function () {
+        // The outbox itself failed (storage full, private mode): say so; the form keeps everything.
+        setBusy(false);
+        showStatus(text.textStorageFailed, "danger");
+      });
+  });
+
+  // ---- A draft back from the outbox (修改后重新保存) ------------------------------------------
+
+  function fill(fields) {
+    var total = fields.filter(function (pair) {
+      return /-TOTAL_FORMS$/.test(pair[0]);
+    });
+    total.forEach(function (pair) {
+      var prefix = pair[0].replace(/-TOTAL_FORMS$/, "");
+      var counter = form.elements.namedItem(pair[0]);
+      var add = form.querySelector('[data-formset-add="' + prefix + '"]');
+      for (var tries = 0; counter && add && tries < 50 && parseInt(counter.value, 10) < parseInt(pair[1], 10); tries += 1) {
+        add.click();
+      }
+    });
+    form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+      box.checked = false;
+    });
+    fields.forEach(function (pair) {
+      var field = form.elements.namedItem(pair[0]);
+      if (!field) return;
+      var group = field.tagName ? [field] : Array.prototype.slice.call(field);
+      group.forEach(function (element) {
+        if (element.type === "checkbox" || element.type === "radio") {
+          if (element.value === pair[1]) element.checked = true;
+        } else if (element.type !== "file") {
+          element.value = pair[1];
+        }
+      });
+    });
+  }
+
+  function reopen(id) {
+    return Outbox.get(id).then(function (record) {
+      if (!record || record.user !== Sync.user || record.kind !== kind) return;
+      fill(record.fields);
+      recordId = record.id;
+      if (clientIdInput) clientIdInput.value = recordId;
+      record.photos.forEach(function (saved) {
+        if (saved.state === "waiting" && saved.blob) addPhoto(null, saved);
+      });
+      showStatus(record.message, "danger");
+      showErrors(record.errors);
+      Sync.refresh();
+    });
+  }
+
+  window.DangjianCapture = {
+    shows: function (id) {
+      return id === recordId && busy;
+    },
+  };
+
+  form.querySelectorAll("[data-capture-plain]").forEach(function (plain) {
+    plain.hidden = true;
+  });
+  if (navigator.maxTouchPoints > 0) {
+    // 拍照 opens the camera at once on a phone (capture); a desktop has only the file chooser.
+    section.querySelector("[data-capture-camera]").hidden = false;
+  }
+  section.hidden = false;
+  form.setAttribute("data-capture-ready", "");
+  newRecord();
+  var draft = new URLSearchParams(window.location.search).get("draft");
+  if (draft) {
+    reopen(draft);
+  }
+})();
