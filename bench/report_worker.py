@@ -45,8 +45,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
+HEADER_ROW = 3  # config.printable_sheets.HEADER_ROW: Django is not set up when this module loads
+
+
 def data_rows(path: str) -> int:
-    """Rows of every sheet of the .xlsx at ``path`` but the header, read as a stream."""
+    """Rows of every sheet of the .xlsx at ``path`` but the title, note and header rows above the
+    data (`config.printable_sheets.HEADER_ROW`), read as a stream."""
     rows = 0
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
@@ -60,7 +64,7 @@ def data_rows(path: str) -> int:
                     text = tail + chunk
                     sheet_rows += text.count(b"<row ")
                     tail = text[-4:]
-            rows += max(sheet_rows - 1, 0)
+            rows += max(sheet_rows - HEADER_ROW, 0)
     return rows
 
 

@@ -28,6 +28,12 @@ class AssessmentAction(models.TextChoices):
 class ReportKind(models.TextChoices):
     WORKBOOK = "xlsx", _("年度数据工作簿（Excel）")
     SUMMARY = "docx", _("年度工作总结（Word）")
+    NOTICE = "notice", _("考核结果通报（Word，考核结果公布后）")
+
+    @property
+    def suffix(self) -> str:
+        """The file's extension: the kind's value, except the notice, a Word document."""
+        return "docx" if self == ReportKind.NOTICE else self.value
 
 
 class ReportStatus(models.TextChoices):

@@ -38,16 +38,28 @@ from stats.selectors import committee_stats
 
 from .annual_summary import write_summary
 from .annual_workbook import write_workbook
+from .assessment_notice import write_notice
 from .enums import ReportKind, ReportStatus
 from .errors import YearEndError
 from .models import ReportJob
-from .report_context import ReportContext, no_progress
+from .report_context import Progress, ReportContext, no_progress, published_round
 
 logger = logging.getLogger(__name__)
 
 # A job asked for again within this time while still queued or running is not asked twice.
 DUPLICATE_WINDOW = datetime.timedelta(minutes=15)
-_BUILDERS = {ReportKind.WORKBOOK: write_workbook, ReportKind.SUMMARY: write_summary}
+
+
+def _write_notice(context: ReportContext, output: IO[bytes], progress: Progress = no_progress) -> None:
+    """The year's 考核结果通报 (its round is published: `report_request` checks)."""
+    assessment_round = published_round(context.committee, context.school_year)
+    if assessment_round is None:
+        raise YearEndError(_("本学年的年度考核结果尚未公布，暂不能生成考核结果通报。"))
+    write_notice(assessment_round, output)
+    progress(90)
+
+
+_BUILDERS = {ReportKind.WORKBOOK: write_workbook, ReportKind.SUMMARY: write_summary, ReportKind.NOTICE: _write_notice}
 
 
 def queue_failed_message() -> str:
@@ -80,6 +92,8 @@ def report_request(
         school_year = normalise_school_year(school_year)
     except ValueError:
         raise YearEndError(_("学年格式应为 2024-2025。")) from None
+    if kind == ReportKind.NOTICE and published_round(committee, school_year) is None:
+        raise YearEndError(_("本学年的年度考核结果尚未公布，暂不能生成考核结果通报。"))
     pending = (
         ReportJob.objects.filter(
             committee=committee,
@@ -178,8 +192,8 @@ def report_build(*, job_id: int) -> str:
             job = ReportJob.objects.select_for_update().get(pk=job_id)
             if job.status != ReportStatus.RUNNING:
                 return job.status
-            job.file.save(f"report.{job.kind}", File(output), save=False)
-            pdf = _pdf_of(job_id, output, job.kind)
+            job.file.save(f"report.{ReportKind(job.kind).suffix}", File(output), save=False)
+            pdf = _pdf_of(job_id, output, ReportKind(job.kind).suffix)
             if pdf is not None:
                 job.pdf_file.save("report.pdf", ContentFile(pdf), save=False)
             job.status, job.progress, job.finished_at = ReportStatus.DONE, 100, timezone.now()
@@ -187,7 +201,7 @@ def report_build(*, job_id: int) -> str:
     return job.status
 
 
-def _pdf_of(job_id: int, output: IO[bytes], kind: str) -> bytes | None:
+def _pdf_of(job_id: int, output: IO[bytes], suffix: str) -> bytes | None:
     """The built file as PDF where LibreOffice is installed; None without it, or when it fails
     (the job is still done: the .docx or .xlsx is what matters, the PDF a convenience)."""
     if not settings.REPORT_PDF or not office_pdf.available():
@@ -195,7 +209,7 @@ def _pdf_of(job_id: int, output: IO[bytes], kind: str) -> bytes | None:
     _set_progress(job_id, 92)
     output.seek(0)
     try:
-        return office_pdf.convert_to_pdf(output.read(), f".{kind}")
+        return office_pdf.convert_to_pdf(output.read(), f".{suffix}")
     except office_pdf.ConversionFailed:
         logger.warning("report: job %s not converted to PDF", job_id, exc_info=True)
         return None

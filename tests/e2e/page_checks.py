@@ -114,7 +114,7 @@ def layout_problems(page, name: str) -> list[Problem]:
 
 # Links that download a file, change state or leave the pages a person reads.
 NOT_A_PAGE = re.compile(
-    r"(export|template|attachment|photos\.zip|/photos/\d+/|certificate|download|/status/|logout|/admin/|/read/)"
+    r"(export|template|attachment|photos\.zip|/photos/\d+/|certificate|download|\.docx|\.pdf|/status/|logout|/admin/|/read/)"
 )
 
 

@@ -36,6 +36,7 @@ from yearend import report_selectors, report_services, summary_charts
 from yearend import services as assessment_services
 from yearend.annual_summary import NO_CJK_FONT
 from yearend.enums import ReportKind, ReportStatus
+from yearend.errors import YearEndError
 from yearend.models import AssessmentResult, ReportJob
 from yearend.tasks import build_report
 
@@ -612,3 +613,28 @@ def test_without_libreoffice_the_job_is_done_and_no_pdf_is_offered(
     assert 'href=""' in button and "hidden" in button  # the PDF button is not shown
     assert client.get(reverse("yearend:report_status", args=[job.pk])).json()["pdf_url"] is None
     assert client.get(reverse("yearend:report_download_pdf", args=[job.pk])).status_code == 404
+
+
+def test_the_results_notice_is_a_report_once_the_round_is_published(
+    school_year, secretary, committee_member, committee_member_2, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_PDF = True  # where LibreOffice is installed the notice comes as PDF too
+    refused = "本学年的年度考核结果尚未公布，暂不能生成考核结果通报。"
+    with pytest.raises(YearEndError, match=refused):
+        report_services.report_request(
+            actor=secretary, committee=school_year.committee, kind=ReportKind.NOTICE, school_year=YEAR
+        )
+    assert not ReportJob.objects.exists()
+    services.project_conclude(actor=secretary, project=school_year, comment="按期完成。")
+    assessment_round = assessment_services.assessment_round_open(actor=secretary, school_year=YEAR)
+    assess(committee_member, assessment_round, school_year, [19, 19, 19, 19, 19], comment="帮扶扎实。")
+    assess(committee_member_2, assessment_round, school_year, [18, 18, 18, 18, 18])
+    assessment_services.assessment_publish(actor=secretary, assessment_round=assessment_round)
+
+    job = request_report(secretary, ReportKind.NOTICE, django_capture_on_commit_callbacks)
+    assert job.status == ReportStatus.DONE and job.file.name.endswith(".docx")
+    with job.file.open("rb") as stream:
+        texts = [paragraph.text for paragraph in Document(io.BytesIO(stream.read())).paragraphs]
+    assert texts[:2] == ["关于2024—2025学年党建微项目", "年度考核结果的通报"]
+    assert f"1.{HELPING}。帮扶扎实。" in texts
+    assert bool(job.pdf_file) == office_pdf.available()

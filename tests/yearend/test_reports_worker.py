@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connections
 from openpyxl import load_workbook
 
+from config.printable_sheets import HEADER_ROW
 from members.models import User
 from projects.demo import seed_projects
 from yearend import report_services
@@ -59,8 +60,7 @@ def test_a_worker_builds_the_requested_workbook(transactional_db, demo_schools, 
         time.sleep(0.2)
     assert (job.status, job.progress, job.error_message) == (ReportStatus.DONE, 100, "")
     with job.file.open("rb") as stream:
-        titles = [
-            row[0] for row in load_workbook(io.BytesIO(stream.read()))["项目"].iter_rows(min_row=2, values_only=True)
-        ]
+        sheet = load_workbook(io.BytesIO(stream.read()))["项目"]
+        titles = [row[1] for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)]  # after 序号
     assert titles == ["“帮扶暖心”党建微项目", "“学习+成长”党建微项目", "“校家社联合教育”党建微项目"]
     assert ReportJob.objects.count() == 1

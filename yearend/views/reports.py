@@ -27,6 +27,7 @@ from ..report_forms import ReportRequestForm
 CONTENT_TYPES = {
     ReportKind.WORKBOOK: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ReportKind.SUMMARY: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ReportKind.NOTICE: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -40,8 +41,13 @@ def _job(request: HttpRequest, job_id: int) -> ReportJob:
 
 
 def _download_name(job: ReportJob) -> str:
-    title = _("党建微项目工作总结") if job.kind == ReportKind.SUMMARY else _("党建微项目数据")
-    return f"{job.committee.school_name}-{job.school_year}-{title}.{job.kind}"
+    titles = {
+        ReportKind.SUMMARY: _("党建微项目工作总结"),
+        ReportKind.WORKBOOK: _("党建微项目数据"),
+        ReportKind.NOTICE: _("党建微项目考核结果通报"),
+    }
+    kind = ReportKind(job.kind)
+    return f"{job.committee.school_name}-{job.school_year}-{titles[kind]}.{kind.suffix}"
 
 
 def _render(request: HttpRequest, form: ReportRequestForm) -> HttpResponse:

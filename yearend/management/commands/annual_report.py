@@ -13,6 +13,7 @@ from members.enums import CommitteeRole
 from members.models import Member
 from stats.management.command_options import committee_option, school_year_option
 from yearend.enums import ReportKind
+from yearend.errors import YearEndError
 from yearend.report_services import report_write
 
 
@@ -24,7 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--year", metavar="YEAR", help="School year, 2024-2025 or 2024; default: the latest with data."
         )
-        parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.WORKBOOK, help="xlsx or docx.")
+        parser.add_argument(
+            "--kind",
+            choices=ReportKind.values,
+            default=ReportKind.WORKBOOK,
+            help="xlsx, docx (the summary) or notice (the results notice, once published).",
+        )
         parser.add_argument("--output", metavar="FILE", help="Where to write; default: <slug>-<year>.<kind> here.")
 
     def handle(self, *args, committee=None, year=None, kind=ReportKind.WORKBOOK, output=None, **options):
@@ -38,7 +44,11 @@ class Command(BaseCommand):
         )
         if secretary is None:
             raise CommandError(f"{found.school_name} has no secretary with a login: the report reads as the secretary")
-        path = Path(output or f"{found.slug}-{school_year}.{kind}")
-        with path.open("wb") as stream:
-            report_write(committee=found, school_year=school_year, kind=kind, viewer=secretary.user, output=stream)
+        path = Path(output or f"{found.slug}-{school_year}.{ReportKind(kind).suffix}")
+        try:
+            with path.open("wb") as stream:
+                report_write(committee=found, school_year=school_year, kind=kind, viewer=secretary.user, output=stream)
+        except YearEndError as error:
+            path.unlink(missing_ok=True)
+            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"{ReportKind(kind).label}: {path} ({path.stat().st_size} bytes)"))
