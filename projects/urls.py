@@ -18,7 +18,6 @@ urlpatterns = [
     path("review/decide/", review.bulk_decide, name="bulk_decide"),
     path("review/export/", review.export_review, name="export_review"),
     path("<int:project_id>/review/", review.review, name="review"),
-    path("<int:project_id>/review/start/", review.start_review, name="start_review"),
     path("<int:project_id>/decide/", review.decide, name="decide"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
     path("catalogue/<slug:kind>/new/", catalogue.catalogue_create, name="catalogue_create"),

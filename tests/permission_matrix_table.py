@@ -129,8 +129,6 @@ MATRIX: dict[str, Row] = {
     "projects:export_review": Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),
     "projects:review":        Row({"project_id": "in_review"},
                                   get="T403 L403 O403 B403 C200 S200 H404", post="T403 L403 O403 B403 C200 S200 H404"),
-    "projects:start_review":  Row({"project_id": "submitted"},
-                                  get=NOT_GET, post="T403 L403 O403 B403 C302 S302 H404"),
     "projects:decide":        Row({"project_id": "in_review"},
                                   get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H404"),
     # The catalogue.

@@ -17,7 +17,9 @@ def approved_of(leader: User, title: str) -> MicroProject:
     secretary = User.objects.get(username="secretary")
     project = services.project_submit(actor=leader, project=draft_of(leader, title))
     services.score_record(actor=secretary, project=project, scores=full_scores(project), recommendation="approve")
-    return services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
+    return services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意立项。", confirm_below_quorum=True
+    )
 
 
 def in_progress_of(leader: User, title: str) -> MicroProject:
