@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApplicationExtension, MicroProject, ScoreSheet, YearCalendar
+from .models import ApplicationExtension, CalendarChange, MicroProject, ScoreSheet, YearCalendar
+from .school_years import school_year_of
 
 
 def calendar_of(committee_id: int, school_year: str) -> YearCalendar | None:
@@ -117,3 +118,27 @@ def window_note(project: MicroProject, today: datetime.date | None = None) -> st
     else:
         parts.append(_("。"))
     return "".join(str(part) for part in parts)
+
+
+def calendar_school_years(committee_id: int, today: datetime.date | None = None) -> list[str]:
+    """School years a calendar can be set for, newest first: those with applications, this one and the next."""
+    current = school_year_of(today or timezone.localdate())
+    following = f"{int(current[:4]) + 1}-{int(current[:4]) + 2}"
+    with_projects = MicroProject.objects.filter(committee_id=committee_id).values_list("school_year", flat=True)
+    return sorted({*with_projects.order_by().distinct(), current, following}, reverse=True)
+
+
+def extensions_of(committee_id: int, school_year: str) -> list[ApplicationExtension]:
+    return list(
+        ApplicationExtension.objects.filter(committee_id=committee_id, school_year=school_year).select_related(
+            "group", "granted_by__member"
+        )
+    )
+
+
+def calendar_changes_of(committee_id: int, school_year: str, *, limit: int = 20) -> list[CalendarChange]:
+    return list(
+        CalendarChange.objects.filter(committee_id=committee_id, school_year=school_year).select_related(
+            "actor__member"
+        )[:limit]
+    )
