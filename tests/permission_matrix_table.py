@@ -133,7 +133,7 @@ MATRIX: dict[str, Row] = {
     "projects:decide":        Row({"project_id": "in_review"},
                                   get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H404"),
     # The year's calendar (an empty post re-renders the form with its errors).
-    "projects:calendar":        Row(get="T403 L403 O403 B403 C403 S200 H200", post="T403 L403 O403 B403 C403 S200 H200"),
+    "projects:calendar":        Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),
     "projects:extension_grant": Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H200"),
     # The catalogue.
     "projects:catalogue":        Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),

@@ -39,9 +39,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required("yearend.open_assessment", raise_exception=True)
 def assessment_open(request: HttpRequest) -> HttpResponse:
-    form = AssessmentOpenForm(
-        request.POST or None, school_years=assessment_selectors.school_years_to_assess(request.user)
-    )
+    years, default = assessment_selectors.school_years_to_assess(request.user)
+    form = AssessmentOpenForm(request.POST or None, school_years=years, default=default)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
