@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "activities",
     "stats",
     "yearend",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
