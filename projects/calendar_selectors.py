@@ -121,11 +121,12 @@ def window_note(project: MicroProject, today: datetime.date | None = None) -> st
 
 
 def calendar_school_years(committee_id: int, today: datetime.date | None = None) -> list[str]:
-    """School years a calendar can be set for, newest first: those with applications, this one and the next."""
-    current = school_year_of(today or timezone.localdate())
-    following = f"{int(current[:4]) + 1}-{int(current[:4]) + 2}"
+    """School years a calendar can be set for, newest first: those with applications, and the
+    last, this and the next school year."""
+    start = int(school_year_of(today or timezone.localdate())[:4])
+    around = {f"{year}-{year + 1}" for year in (start - 1, start, start + 1)}
     with_projects = MicroProject.objects.filter(committee_id=committee_id).values_list("school_year", flat=True)
-    return sorted({*with_projects.order_by().distinct(), current, following}, reverse=True)
+    return sorted({*with_projects.order_by().distinct(), *around}, reverse=True)
 
 
 def extensions_of(committee_id: int, school_year: str) -> list[ApplicationExtension]:
