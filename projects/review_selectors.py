@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from members.models import Member
 from members.roles import roles_of
 
-from .enums import REVIEWABLE_STATUSES, EventAction, ProjectStatus
+from .enums import REVIEWABLE_STATUSES, Decision, EventAction, ProjectStatus
 from .models import CriterionScore, MicroProject, ProjectEvent, RubricCriterion, ScoreSheet
 from .rules import has_conflict_of_interest
 from .scoring import ScoreSummary
@@ -274,13 +274,18 @@ class DecisionRecord:
     not_scored: list[str]
 
 
-_DECISION_ACTIONS = (EventAction.APPROVED, EventAction.RETURNED, EventAction.REJECTED)
+# The decision as the secretary chose it (立项 / 退回修改 / 不予立项), by the event it wrote.
+_DECISION_ACTIONS = {
+    EventAction.APPROVED: Decision.APPROVE,
+    EventAction.RETURNED: Decision.RETURN,
+    EventAction.REJECTED: Decision.REJECT,
+}
 
 
 def decision_of(project: MicroProject) -> DecisionRecord | None:
     """The latest decision event of the project, if it was ever decided (one query)."""
     event = (
-        ProjectEvent.objects.filter(project=project, action__in=_DECISION_ACTIONS)
+        ProjectEvent.objects.filter(project=project, action__in=list(_DECISION_ACTIONS))
         .select_related("actor__member")
         .order_by("-created_at", "-pk")
         .first()
@@ -288,7 +293,7 @@ def decision_of(project: MicroProject) -> DecisionRecord | None:
     if event is None:
         return None
     return DecisionRecord(
-        label=EventAction(event.action).label,
+        label=_DECISION_ACTIONS[EventAction(event.action)].label,
         decided_at=event.created_at,
         comment=event.comment,
         decided_by=_reviewer_name(event.actor),
