@@ -22,12 +22,13 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from activities.models import Achievement, ActivityLog, IndicatorValue
-from branches.models import Committee
+from branches.models import Branch, Committee, Group
 from config.spreadsheet_cells import safe_text
 from members.models import User
 from projects.enums import PUBLIC_STATUSES
 from projects.models import CriterionScore, Indicator, MicroProject, RubricCriterion, ScoreSheet
 from projects.school_years import school_year_bounds
+from stats.on_time import on_time_rates
 from stats.selectors import CommitteeStats
 
 from .enums import AssessmentStatus
@@ -364,8 +365,28 @@ def _assessment_sheet(workbook: Workbook, context: ReportContext) -> None:
         )
 
 
+def _on_time_sheet(workbook: Workbook, context: ReportContext) -> None:
+    """按时率: each branch and group's months logged on time, and the first-round reviews (stats/on_time.py)."""
+    sheet = _Sheet(
+        workbook, _("按时率"), [_("党支部 / 党小组"), _("应完成"), _("按时完成"), _("按时率（%）")], [24, 10, 10, 12]
+    )
+    rates = on_time_rates(context.committee, context.school_year)
+    if rates.logging_day is None and rates.reviews is None:
+        sheet.append([_("本学年的学年日程未设置活动记录截止日和评审截止日期。")])
+        return
+    groups = Group.objects.filter(pk__in=rates.groups).select_related("branch").order_by("branch__position", "position")
+    for branch in Branch.objects.filter(pk__in=rates.branches).order_by("position", "pk"):
+        rate = rates.branches[branch.pk]
+        sheet.append([branch.name, rate.due, rate.on_time, rate.percent])
+        for group in (group for group in groups if group.branch_id == branch.pk):
+            rate = rates.groups[group.pk]
+            sheet.append([f"  {group.name}", rate.due, rate.on_time, rate.percent])
+    if rates.reviews is not None:
+        sheet.append([_("首轮评审（全校）"), rates.reviews.due, rates.reviews.on_time, rates.reviews.percent])
+
+
 def write_workbook(context: ReportContext, output: IO[bytes], progress: Progress = no_progress) -> None:
-    """Write the year's workbook to ``output``: 项目, 指标, 活动, 成果, 评审, 考核 (progress 0–90)."""
+    """Write the year's workbook to ``output``: 项目, 指标, 活动, 成果, 评审, 考核, 按时率 (progress 0–90)."""
     workbook = Workbook(write_only=True)
     _projects_sheet(workbook, context)
     _indicators_sheet(workbook, context)
@@ -377,6 +398,7 @@ def write_workbook(context: ReportContext, output: IO[bytes], progress: Progress
     _reviews_sheet(workbook, context)
     progress(80)
     _assessment_sheet(workbook, context)
+    _on_time_sheet(workbook, context)
     progress(85)
     workbook.save(output)
     progress(90)

@@ -1,15 +1,19 @@
 """On-time rates under a pinned clock: months logged by the calendar's day, first-round reviews by their date."""
 
 import datetime
+import io
 
 import time_machine
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from activities import activity_services
 from projects import calendar_services, services
 from stats.on_time import on_time_rates
+from stats.selectors import committee_stats
 from tests.activities.conftest import tutoring_data
 from tests.yearend.assessment_fixtures import approved_of
+from yearend.annual_workbook import ReportContext, write_workbook
 
 YEAR = "2025-2026"
 
@@ -49,6 +53,20 @@ def test_months_logged_by_the_logging_day_and_reviews_by_their_date(rubric, logi
     rows = {row.label: [cell.value for cell in row.cells] for row in response.context["board"].on_time.rows}
     assert rows == {"第一党支部": [3, 1, 33.3], "第一党小组": [3, 1, 33.3], "首轮评审（全校）": [1, 1, 100.0]}
     assert 'data-testid="on-time-section"' in response.content.decode()
+
+    # The annual workbook's 按时率 sheet has the same figures.
+    output = io.BytesIO()
+    with _at(datetime.date(2025, 12, 10)):
+        context = ReportContext(
+            committee=daping, school_year=YEAR, viewer=secretary, stats=committee_stats(daping, YEAR)
+        )
+        write_workbook(context, output)
+    sheet = load_workbook(io.BytesIO(output.getvalue()))["按时率"]
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+        ("第一党支部", 3, 1, 33.3),
+        ("  第一党小组", 3, 1, 33.3),
+        ("首轮评审（全校）", 1, 1, 100),
+    ]
 
 
 def test_no_calendar_no_rate(rubric, daping, leader_a):

@@ -108,7 +108,7 @@ def test_workbook_holds_the_years_projects_targets_activities_achievements_and_r
 
     with job.file.open("rb") as stream:
         workbook = load_workbook(io.BytesIO(stream.read()))
-    assert workbook.sheetnames == ["项目", "指标", "活动", "成果", "评审", "考核"]
+    assert workbook.sheetnames == ["项目", "指标", "活动", "成果", "评审", "考核", "按时率"]
     projects = list(workbook["项目"].iter_rows(values_only=True))
     assert projects[0][:6] == ("项目名称", "党小组", "党支部", "项目类型", "三型组织", "状态")
     assert [row[0] for row in projects[1:]] == [
