@@ -42,6 +42,7 @@ class OnTimeRates:
     logging_day: int | None
     groups: dict[int, Rate]  # by group id
     branches: dict[int, Rate]  # by branch id
+    projects: dict[int, Rate]  # by project id (the assessment sheet's figure)
     committee: Rate | None  # logging, the whole committee
     reviews: Rate | None
 
@@ -57,7 +58,7 @@ def on_time_rates(committee: Committee | int, school_year: str, today: datetime.
     calendar = calendar_of(committee_id, school_year)
     reviews = _review_rate(committee_id, school_year, calendar, today) if calendar else None
     if calendar is None or not calendar.logging_due_day:
-        return OnTimeRates(None, {}, {}, None, reviews)
+        return OnTimeRates(None, {}, {}, {}, None, reviews)
     day = calendar.logging_due_day
     projects = list(
         MicroProject.objects.filter(
@@ -78,6 +79,7 @@ def on_time_rates(committee: Committee | int, school_year: str, today: datetime.
         entered[(project_id, day_of.replace(day=1))].append(timezone.localtime(created_at).date())
     groups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     branches: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_project: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for project in projects:
         first = timezone.localtime(project.decided_at).date().replace(day=1) if project.decided_at else None
         last = timezone.localtime(concluded[project.pk]).date() if project.pk in concluded else None
@@ -86,7 +88,7 @@ def on_time_rates(committee: Committee | int, school_year: str, today: datetime.
             if first is None or month < first or due > today or (last is not None and month > last):
                 continue
             on_time = any(entered_on <= due for entered_on in entered[(project.pk, month)])
-            for counts in (groups[project.group_id], branches[project.group.branch_id]):
+            for counts in (groups[project.group_id], branches[project.group.branch_id], by_project[project.pk]):
                 counts[0] += 1
                 counts[1] += on_time
     total = [sum(counts[0] for counts in groups.values()), sum(counts[1] for counts in groups.values())]
@@ -94,6 +96,7 @@ def on_time_rates(committee: Committee | int, school_year: str, today: datetime.
         logging_day=day,
         groups={key: Rate(*counts) for key, counts in groups.items()},
         branches={key: Rate(*counts) for key, counts in branches.items()},
+        projects={key: Rate(*counts) for key, counts in by_project.items()},
         committee=Rate(*total),
         reviews=reviews,
     )

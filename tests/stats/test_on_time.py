@@ -54,6 +54,8 @@ def test_months_logged_by_the_logging_day_and_reviews_by_their_date(rubric, logi
     assert rows == {"第一党支部": [3, 1, 33.3], "第一党小组": [3, 1, 33.3], "首轮评审（全校）": [1, 1, 100.0]}
     assert 'data-testid="on-time-section"' in response.content.decode()
 
+    assert rates.projects[project.pk] == group
+
     # The annual workbook's 按时率 sheet has the same figures.
     output = io.BytesIO()
     with _at(datetime.date(2025, 12, 10)):
