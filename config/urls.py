@@ -25,6 +25,7 @@ urlpatterns = [
     path("projects/dashboard/", include("stats.urls")),
     path("projects/", include("yearend.urls")),
     path("activities/", include("activities.urls")),
+    path("schedule/", include("deadlines.urls")),
     path("admin/", admin.site.urls),
 ]
 
