@@ -18,7 +18,12 @@ from members.services import notification_preferences_set
 from members.tasks import sweep_webhook_deliveries
 from projects import services
 from projects.enums import ProjectStatus
+from tests.faults.conftest import eager_celery  # noqa: F401 -- the fixture: the post runs in this process
 from tests.projects.workflow_fixtures import draft_of
+
+# In both runs the robot's task runs in this process, so each test sees its post at once (the
+# outbox and its sweep are what a worker would run; the worker tests cover acks_late elsewhere).
+pytestmark = pytest.mark.usefixtures("eager_celery")
 
 
 class Robot:
