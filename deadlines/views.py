@@ -24,7 +24,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
         request,
         "deadlines/schedule.html",
         {
-            "late": [item for item in items if item.day < today and item.kind != _("活动")],
+            # Only work still owed is late; a past calendar date or activity is simply past.
+            "late": [item for item in items if item.day < today and item.kind in (_("我的待办"), _("逾期告知"))],
             "coming": [item for item in items if item.day >= today],
             "today": today,
             "feed_url": request.build_absolute_uri(reverse("deadlines:feed", args=[feed.token])),
