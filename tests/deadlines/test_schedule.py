@@ -67,3 +67,27 @@ def test_resetting_the_token_revokes_the_old_address(login, leader_a):
     assert new != old
     assert Client().get(reverse("deadlines:feed", args=[old])).status_code == 404
     assert Client().get(reverse("deadlines:feed", args=[new])).status_code == 200
+
+
+def test_late_work_is_listed_as_late_for_the_owner_and_the_secretary(
+    rubric, login, secretary, committee_member, leader_a
+):
+    calendar_services.calendar_save(
+        actor=secretary,
+        school_year=YEAR,
+        data=calendar_services.CalendarData(review_due_on=datetime.date(2025, 10, 20)),
+    )
+    with _at(datetime.date(2025, 9, 15)):
+        project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
+        services.score_record(
+            actor=secretary,
+            project=project,
+            scores={criterion.pk: 15 for criterion in services.active_criteria(project.committee_id)},
+            recommendation="approve",
+        )
+    with _at(datetime.date(2025, 10, 25)):
+        owner = login(committee_member).get(reverse("deadlines:schedule")).content.decode()
+        boss = login(secretary).get(reverse("deadlines:schedule")).content.decode()
+    assert 'data-testid="schedule-late"' in owner and "评审《红领巾助学行动》（第 1 轮）" in owner
+    late = boss[boss.index('data-testid="schedule-late"') : boss.index('data-testid="schedule-coming"')]
+    assert "评审截止：评审《红领巾助学行动》（第 1 轮）（尚未完成：周文静、陈立新）" in late
