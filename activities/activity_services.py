@@ -17,6 +17,7 @@ from config import input_bounds as bounds
 from config.idempotency import ClientIdInUse, create_once
 from config.text_input import clean_title
 from members.models import Member, User
+from members.services import notifications_resolve
 from projects.models import Indicator, MicroProject
 from projects.school_years import school_year_bounds
 
@@ -169,11 +170,14 @@ def activity_log_create(
         return activity
 
     try:
-        return create_once(
+        activity = create_once(
             ActivityLog, client_id, owner="created_by", actor=actor, create=create, within={"project_id": project.pk}
         )
     except ClientIdInUse as error:
         raise ActivityError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。")) from error
+    # The month's logging reminders (deadlines app) are done.
+    notifications_resolve(subject=f"log:{project.pk}:{activity.date:%Y%m}")
+    return activity
 
 
 @transaction.atomic

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "activities",
     "stats",
     "yearend",
+    "deadlines",
 ]
 
 # Pages are compressed by the app unless a proxy in front does it (DJANGO_COMPRESS_HTML=0 behind
@@ -246,7 +247,14 @@ CELERY_BEAT_SCHEDULE = {
     # Sweeps for work whose task was lost (broker down at the write, a worker killed): idempotent.
     "sweep-photo-display-sizes": {"task": "activities.tasks.sweep_photo_display_sizes", "schedule": 300.0},
     "sweep-stale-stats": {"task": "stats.tasks.sweep_stale_stats", "schedule": 300.0},
+    "sweep-webhook-deliveries": {"task": "members.tasks.sweep_webhook_deliveries", "schedule": 300.0},
+    # Deadline reminders: idempotent per person, deadline and step, so the hourly repeats (and a
+    # second beat) send nothing twice and a missed morning is caught up within the hour.
+    "send-deadline-reminders": {"task": "deadlines.tasks.send_deadline_reminders", "schedule": crontab(minute=15)},
 }
+# Where notices go besides the in-app list (members/channels.py). The group-robot channel is
+# inert until a committee has an active 群机器人 (admin → 群机器人).
+NOTIFICATION_CHANNELS = ["members.channels.EmailChannel", "members.channels.WebhookChannel"]
 # Seconds a statistics recompute waits after the first edit of a burst, so the burst costs one.
 STATS_RECOMPUTE_DELAY = env_int("STATS_RECOMPUTE_DELAY", 10)
 

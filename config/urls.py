@@ -26,6 +26,7 @@ urlpatterns = [
     path("projects/dashboard/", include("stats.urls")),
     path("projects/", include("yearend.urls")),
     path("activities/", include("activities.urls")),
+    path("schedule/", include("deadlines.urls")),
     path("admin/", admin.site.urls),
     # The service worker at the root, so its scope is the whole site; its offline page.
     path("sw.js", service_worker.service_worker, name="service_worker"),

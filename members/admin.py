@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from config.read_only_admin import ReadOnlyAdmin
 
-from .models import Member, RosterImport, User
+from .models import Member, NotificationWebhook, RosterImport, User, WebhookDelivery
 
 admin.site.register(User, UserAdmin)
 
@@ -25,3 +25,15 @@ class MemberAdmin(admin.ModelAdmin):
 class RosterImportAdmin(ReadOnlyAdmin):
     list_display = ("file_name", "committee", "imported_by", "created_count", "updated_count", "created_at")
     list_select_related = ("committee", "imported_by")
+
+
+@admin.register(NotificationWebhook)
+class NotificationWebhookAdmin(admin.ModelAdmin):
+    list_display = ("committee", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("webhook", "attempts", "last_error", "created_at", "delivered_at")
+    list_select_related = ("webhook",)

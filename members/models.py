@@ -12,6 +12,10 @@ from .enums import CommitteeRole, Gender, PartyStatus
 class User(AbstractUser):
     """A login. The person behind it, with their posts, is the linked Member."""
 
+    email_notifications = models.BooleanField(
+        _("通过电子邮件接收通知"), default=True, help_text=_("关闭后只在平台内收到通知")
+    )
+
     class Meta:
         verbose_name = _("账号")
         verbose_name_plural = _("账号")
@@ -100,8 +104,12 @@ class Notification(models.Model):
     )
     message = models.CharField(_("内容"), max_length=255)
     link = models.CharField(_("链接"), max_length=255, blank=True)
+    # What the notice asks for, e.g. "review:12:1" (score project 12, round 1): when that work is
+    # done the notice resolves itself (resolved_at and read_at set), see notifications_resolve.
+    subject = models.CharField(_("事项"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("已处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -111,3 +119,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class WebhookKind(models.TextChoices):
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+
+
+class NotificationWebhook(FastChoiceDisplay, models.Model):
+    """A committee's group-chat robot (企业微信 or 钉钉); notices are posted there too while active."""
+
+    committee = models.OneToOneField(
+        "branches.Committee", on_delete=models.CASCADE, related_name="notification_webhook", verbose_name=_("党委")
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=WebhookKind.choices)
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(_("加签密钥（钉钉）"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.committee_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One notice waiting for (or delivered to) a group robot: the outbox the task and sweep work from."""
+
+    webhook = models.ForeignKey(
+        NotificationWebhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("群机器人")
+    )
+    payload = models.JSONField(_("消息"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("群机器人消息")
+        verbose_name_plural = _("群机器人消息")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["delivered_at", "attempts"])]
+
+    def __str__(self) -> str:
+        return f"{self.webhook} #{self.pk}"

@@ -1,13 +1,15 @@
 """The user's in-app notifications: the list, and marking them read."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import Notification
-from .services import notifications_mark_read
+from .services import notification_preferences_set, notifications_mark_read
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -33,4 +35,13 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         link = notification.link if notification else ""
         if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
             return redirect(link)
+    return redirect("members:notifications")
+
+
+@require_POST
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Turn the user's e-mail copies of notices on or off."""
+    enabled = request.POST.get("email_notifications") == "1"
+    notification_preferences_set(user=request.user, email_notifications=enabled)
+    messages.success(request, _("已开启邮件通知。") if enabled else _("已关闭邮件通知，通知只在平台内显示。"))
     return redirect("members:notifications")

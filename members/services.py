@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from branches.models import Committee, Group
 from config.idempotency import ClientIdInUse, create_once, created_before
 
-from . import roster
+from . import channels, roster
 from .enums import CommitteeRole, Gender, PartyStatus
 from .errors import DomainError
 from .models import Member, Notification, RosterImport, User
@@ -93,28 +92,45 @@ def member_login_ensure(*, member: Member, username: str, password: str | None =
     return user
 
 
-def notification_send(*, recipients: Iterable[User], message: str, link: str = "") -> int:
-    """Leave an in-app message for each recipient and e-mail those with an address.
+def notification_send(*, recipients: Iterable[User], message: str, link: str = "", subject: str = "") -> int:
+    """Leave an in-app message for each recipient and hand it to every configured channel.
 
-    The e-mail goes out after the surrounding transaction commits, so a rolled-back action
-    sends nothing; a mail server that is down never undoes the action.
+    E-mail (for those who have not turned it off) and the group robots go out after the
+    surrounding transaction commits, so a rolled-back action sends nothing, and a mail server or
+    robot that is down never undoes or holds up the action. ``subject`` names the work the notice
+    asks for, so `notifications_resolve` can close it once that work is done.
     """
     recipients = [user for user in dict.fromkeys(recipients) if user is not None]
-    Notification.objects.bulk_create(
-        [Notification(recipient=user, message=message[:255], link=link) for user in recipients]
+    notices = Notification.objects.bulk_create(
+        [Notification(recipient=user, message=message[:255], link=link, subject=subject) for user in recipients]
     )
-    addresses = [user.email for user in recipients if user.email]
-    if addresses:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=str(_("党建微项目通知")),
-                message=f"{message}\n{link}",
-                from_email=None,
-                recipient_list=addresses,
-                fail_silently=True,
-            )
-        )
+    for channel in channels.configured_channels():
+        channel.deliver(notices)
     return len(recipients)
+
+
+@transaction.atomic
+def notifications_resolve(*, subject: str, recipient: User | None = None, prefix: bool = False) -> int:
+    """Mark the open notices about ``subject`` done (and read): the work they asked for is done.
+
+    With ``prefix`` every subject starting with it (e.g. ``"review:12:"``, all rounds' notices).
+    """
+    notices = Notification.objects.filter(resolved_at__isnull=True)
+    notices = notices.filter(subject__startswith=subject) if prefix else notices.filter(subject=subject)
+    if recipient is not None:
+        notices = notices.filter(recipient=recipient)
+    now = timezone.now()
+    notices.filter(read_at__isnull=True).update(read_at=now)
+    return notices.update(resolved_at=now)
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, email_notifications: bool) -> User:
+    """Turn the user's e-mail copies of notices on or off (in-app notices always stay)."""
+    if user.email_notifications != email_notifications:
+        user.email_notifications = email_notifications
+        user.save(update_fields=["email_notifications"])
+    return user
 
 
 @transaction.atomic

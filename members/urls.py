@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:member_id>/", views.member_detail, name="detail"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path("notifications/preferences/", notification_views.notification_preferences, name="notification_preferences"),
     path("import/", views.roster_import, name="import"),
     path("import/template/", views.roster_import_template, name="import_template"),
     path("import/preview/", views.roster_import_preview, name="import_preview"),

@@ -12,7 +12,7 @@ from django.db import transaction
 from branches.models import Committee, Group
 from members.models import User
 
-from . import services
+from . import calendar_services, services
 from .enums import OrganisationType, ProjectStatus, Recommendation
 from .models import Indicator, MicroProject, ProjectType, RubricCriterion
 from .rules import has_conflict_of_interest
@@ -135,7 +135,10 @@ OTHER_APPLICATIONS = [
 REVIEW_COMMENTS = {
     "committee1": ("目标明确，量化指标清楚，建议加强过程记录。", Recommendation.APPROVE),
     "committee2": ("方案可行，党员参与面广，具有示范意义。", Recommendation.APPROVE),
+    # The secretary scores only where a committee member abstains, so each decision has two scores.
+    "secretary": ("同意，注意积累过程性材料。", Recommendation.APPROVE),
 }
+DEMO_QUORUM = 2
 
 
 def _application(
@@ -180,15 +183,26 @@ def _application(
 
 def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
     criteria = services.active_criteria(committee.pk)
-    for offset, username in enumerate(("committee1", "committee2")):
+    scored = 0
+    for offset, username in enumerate(("committee1", "committee2", "secretary")):
         reviewer = User.objects.get(username=username)
-        if has_conflict_of_interest(reviewer, project):
+        if scored == DEMO_QUORUM or has_conflict_of_interest(reviewer, project):
             continue  # e.g. a participant of the project abstains
+        scored += 1
         comment, recommendation = REVIEW_COMMENTS[username]
         scores = {criterion.pk: Decimal(16 + (seed + offset + index) % 4) for index, criterion in enumerate(criteria)}
         services.score_record(
             actor=reviewer, project=project, scores=scores, recommendation=recommendation, comment=comment
         )
+
+
+def _seed_calendar(secretary: User, year: str) -> None:
+    """The school's rule for the year: two committee members' scores suffice, logs by the 5th."""
+    calendar_services.calendar_save(
+        actor=secretary,
+        school_year=year,
+        data=calendar_services.CalendarData(review_quorum=DEMO_QUORUM, logging_due_day=5),
+    )
 
 
 @transaction.atomic
@@ -202,6 +216,7 @@ def seed_past_year_projects(committee: Committee, year: str, share: float) -> No
         group.name: group
         for group in Group.objects.filter(branch__committee=committee).select_related("leader__user", "branch")
     }
+    _seed_calendar(secretary, year)
     for seed, (group_name, type_name, title, background, goals, achievements, targets) in enumerate(ARTICLE_PROJECTS):
         group = groups[group_name]
         if MicroProject.objects.filter(group=group, title=title, school_year=year).exists():
@@ -225,6 +240,8 @@ def seed_projects(committee: Committee) -> None:
         group.name: group
         for group in Group.objects.filter(branch__committee=committee).select_related("leader__user", "branch")
     }
+    _seed_calendar(secretary, SCHOOL_YEAR)
+    _seed_calendar(secretary, "2025-2026")
     for seed, (group_name, type_name, title, background, goals, achievements, targets) in enumerate(ARTICLE_PROJECTS):
         group = groups[group_name]
         if MicroProject.objects.filter(group=group, title=title, school_year=SCHOOL_YEAR).exists():

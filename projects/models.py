@@ -361,3 +361,115 @@ class CatalogueEvent(FastChoiceDisplay, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.item_name}"
+
+
+class YearCalendar(models.Model):
+    """The dates of one committee's school year, set by the secretary.
+
+    A date left empty means the portal neither enforces nor reminds about that deadline.
+    """
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="calendars", verbose_name=_("党委")
+    )
+    school_year = models.CharField(_("学年"), max_length=9)
+    application_opens_on = models.DateField(_("申报开始日期"), null=True, blank=True)
+    application_closes_on = models.DateField(_("申报截止日期"), null=True, blank=True)
+    review_due_on = models.DateField(_("评审截止日期（首轮）"), null=True, blank=True)
+    resubmission_review_days = models.PositiveSmallIntegerField(
+        _("重新提交后的评审期限（天）"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("退回修改后重新提交的申报，自提交之日起多少天内完成评审"),
+    )
+    logging_due_day = models.PositiveSmallIntegerField(
+        _("活动记录截止日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每月的活动须在次月几日前记录，例如 5 表示次月 5 日"),
+    )
+    assessment_opens_on = models.DateField(_("考核开始日期"), null=True, blank=True)
+    assessment_due_on = models.DateField(_("考核评分截止日期"), null=True, blank=True)
+    review_quorum = models.PositiveSmallIntegerField(
+        _("作出决定所需的最少评分人数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("留空表示全体无需回避的党委委员都须评分"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("学年日程")
+        verbose_name_plural = _("学年日程")
+        ordering = ["-school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "school_year"], name="one_calendar_per_committee_year"),
+            models.CheckConstraint(
+                condition=models.Q(application_opens_on__isnull=True)
+                | models.Q(application_closes_on__isnull=True)
+                | models.Q(application_closes_on__gte=models.F("application_opens_on")),
+                name="calendar_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(logging_due_day__isnull=True)
+                | (models.Q(logging_due_day__gte=1) & models.Q(logging_due_day__lte=28)),
+                name="calendar_logging_day_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} 学年日程"
+
+
+class ApplicationExtension(models.Model):
+    """The secretary's extension of the application window for one group (the latest one counts)."""
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="application_extensions", verbose_name=_("党委")
+    )
+    school_year = models.CharField(_("学年"), max_length=9)
+    group = models.ForeignKey(
+        "branches.Group", on_delete=models.PROTECT, related_name="application_extensions", verbose_name=_("党小组")
+    )
+    until = models.DateField(_("延期至"), validators=[bounds.DateWindowValidator()])
+    reason = models.CharField(_("延期原因"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("批准人")
+    )
+    created_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报延期")
+        verbose_name_plural = _("申报延期")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["group", "school_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.school_year} → {self.until:%Y-%m-%d}"
+
+
+class CalendarChange(models.Model):
+    """Who changed which date of a school year's calendar, before and after (as text)."""
+
+    committee = models.ForeignKey(
+        "branches.Committee", on_delete=models.PROTECT, related_name="calendar_changes", verbose_name=_("党委")
+    )
+    school_year = models.CharField(_("学年"), max_length=9)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    changes = models.JSONField(_("修改内容"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学年日程修改记录")
+        verbose_name_plural = _("学年日程修改记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} · {self.created_at:%Y-%m-%d}"

@@ -37,15 +37,24 @@ class DecisionForm(forms.Form):
         help_text=_("申报党小组可以看到此意见；退回修改时必须填写修改意见。"),
     )
     share_reviewer_comments = forms.BooleanField(label=_("向申报党小组公开评审意见（匿名）"), required=False)
+    confirm_below_quorum = forms.BooleanField(
+        label=_("评分人数不足，我确认仍要作出决定"),
+        required=False,
+        help_text=_("将记录在项目记录中，连同尚未评分的委员名单。"),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, quorum_reached: bool = True, **kwargs):
         # The secretary's own score sheet, on the same page, also has a `comment` field: distinct
         # ids keep each <label for> on its own form's field.
         kwargs.setdefault("auto_id", "id_decision_%s")
         super().__init__(*args, **kwargs)
+        if quorum_reached:
+            # Nothing to confirm: the field would only be noise.
+            del self.fields["confirm_below_quorum"]
 
     def clean(self):
         cleaned = super().clean()
+        cleaned.setdefault("confirm_below_quorum", False)
         if cleaned.get("decision") == Decision.RETURN and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("退回修改时请写明修改意见。"))
         return cleaned

@@ -5,6 +5,7 @@ applications or score sheets there are; the statistics are computed in Python fr
 prefetched query of sheets (projects.scoring.ScoreSummary).
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,8 +14,8 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from members.models import Member
 from members.roles import roles_of
 
-from .enums import REVIEWABLE_STATUSES, ProjectStatus
-from .models import CriterionScore, MicroProject, RubricCriterion, ScoreSheet
+from .enums import REVIEWABLE_STATUSES, Decision, EventAction, ProjectStatus
+from .models import CriterionScore, MicroProject, ProjectEvent, RubricCriterion, ScoreSheet
 from .rules import has_conflict_of_interest
 from .scoring import ScoreSummary
 from .selectors import targets_in_order
@@ -258,3 +259,45 @@ def review_table(project: MicroProject, sheets: list[ScoreSheet] | None = None) 
         for number, rows in sorted(by_round.items(), key=lambda item: (item[0] != project.review_round, -item[0]))
     ]
     return ReviewTable(criteria=criteria, rounds=rounds)
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """The secretary's latest decision on the application: what, when, by whom and her comment."""
+
+    label: str
+    decided_at: datetime.datetime
+    comment: str
+    decided_by: str
+    review_round: int
+    below_quorum: bool
+    not_scored: list[str]
+
+
+# The decision as the secretary chose it (立项 / 退回修改 / 不予立项), by the event it wrote.
+_DECISION_ACTIONS = {
+    EventAction.APPROVED: Decision.APPROVE,
+    EventAction.RETURNED: Decision.RETURN,
+    EventAction.REJECTED: Decision.REJECT,
+}
+
+
+def decision_of(project: MicroProject) -> DecisionRecord | None:
+    """The latest decision event of the project, if it was ever decided (one query)."""
+    event = (
+        ProjectEvent.objects.filter(project=project, action__in=list(_DECISION_ACTIONS))
+        .select_related("actor__member")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None
+    return DecisionRecord(
+        label=_DECISION_ACTIONS[EventAction(event.action)].label,
+        decided_at=event.created_at,
+        comment=event.comment,
+        decided_by=_reviewer_name(event.actor),
+        review_round=event.review_round,
+        below_quorum=bool(event.details.get("below_quorum")),
+        not_scored=list(event.details.get("not_scored") or []),
+    )

@@ -105,11 +105,6 @@ def has_scored_current_round(user, project) -> bool:
     return project.score_sheets.filter(reviewer_id=user.pk, review_round=project.review_round).exists()
 
 
-@rules.predicate
-def is_submitted(_user, project) -> bool:
-    return project is not None and project.status == ProjectStatus.SUBMITTED
-
-
 can_view_project = in_same_committee & (
     is_in_project_group | leads_project_group | leads_project_branch | is_public | (is_committee_member & ~is_draft)
 )
@@ -131,7 +126,8 @@ rules.add_perm("projects.decide_project", in_same_committee & is_secretary & is_
 rules.add_perm("projects.view_review_queue", is_committee_member)
 # The review page: committee members who may read the application (scores are view_scores).
 rules.add_perm("projects.view_review", in_same_committee & is_committee_member & can_view_project)
-rules.add_perm("projects.start_review", in_same_committee & is_committee_member & is_submitted)
+rules.add_perm("projects.edit_calendar", is_secretary)
+rules.add_perm("projects.view_calendar", is_committee_member)
 rules.add_perm("projects.decide_in_bulk", is_secretary)
 rules.add_perm("projects.export_review", is_secretary)
 rules.add_perm("projects.manage_catalogue", is_secretary)

@@ -23,8 +23,9 @@ from config.document_checks import EXTENSIONS, DocumentKind, DocumentRefused, ch
 from config.idempotency import ClientIdInUse, create_once
 from members.models import Member, User
 from members.roles import roles_of
-from members.services import notification_send
+from members.services import notification_send, notifications_resolve
 
+from .calendar_selectors import Quorum, application_window, review_quorum
 from .enums import Decision, EventAction, ProjectStatus, Recommendation
 from .errors import ProjectError
 from .models import (
@@ -38,7 +39,7 @@ from .models import (
     RubricCriterion,
     ScoreSheet,
 )
-from .rules import has_conflict_of_interest
+from .rules import has_conflict_of_interest, participant_ids
 from .scoring import weighted_total
 
 # The workflow: (from, to) pairs a service may move a project along, and nothing else.
@@ -122,7 +123,14 @@ def _record(
     )
 
 
-def _transition(project: MicroProject, actor: User, to_status: str, action: EventAction, comment: str = "") -> None:
+def _transition(
+    project: MicroProject,
+    actor: User,
+    to_status: str,
+    action: EventAction,
+    comment: str = "",
+    details: dict | None = None,
+) -> ProjectEvent:
     from_status = project.status
     if (from_status, to_status) not in TRANSITIONS:
         raise ProjectError(
@@ -141,7 +149,9 @@ def _transition(project: MicroProject, actor: User, to_status: str, action: Even
             "updated_at",
         ]
     )
-    _record(project, actor, action, from_status=from_status, to_status=to_status, comment=comment)
+    return _record(
+        project, actor, action, from_status=from_status, to_status=to_status, comment=comment, details=details
+    )
 
 
 def _lock(project: MicroProject) -> MicroProject:
@@ -333,14 +343,27 @@ def missing_for_submission(project: MicroProject) -> list[str]:
 
 
 def reviewers_for(project: MicroProject) -> list[User]:
-    """Committee members who may score the project: everyone on the committee without a conflict."""
+    """Committee members who may score the project: everyone on the committee without a conflict.
+
+    The conflict rule of `rules.has_conflict_of_interest`, applied in two queries for the whole
+    committee (the officers, the project's participants) rather than one permission check each.
+    """
     officers = Member.objects.filter(
         committee_id=project.committee_id,
         is_active=True,
         user__isnull=False,
         committee_role__in=["secretary", "member"],
     ).select_related("user")
-    return [officer.user for officer in officers if officer.user.has_perm("projects.score_project", project)]
+    participants = participant_ids(project)
+    leader_id = project.group.leader_id
+    return [
+        officer.user
+        for officer in officers
+        if officer.group_id != project.group_id
+        and officer.pk != leader_id
+        and officer.user_id != project.created_by_id
+        and officer.pk not in participants
+    ]
 
 
 @transaction.atomic
@@ -353,6 +376,7 @@ def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
         raise ProjectError(
             _("申报内容不完整，请补充：%(items)s。") % {"items": "、".join(str(item) for item in missing)}
         )
+    _check_window(project)
     resubmission = project.status == ProjectStatus.RETURNED
     if resubmission:
         project.review_round += 1
@@ -365,8 +389,37 @@ def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
         message=_("%(group)s提交了项目申报《%(title)s》，请评审。")
         % {"group": project.group.name, "title": project.title},
         link=reverse("projects:review", args=[project.pk]),
+        subject=review_subject(project),
     )
+    # The leader's own reminders to resubmit (if it was returned) are done.
+    notifications_resolve(subject=f"returned:{project.pk}:", prefix=True)
     return project
+
+
+def review_subject(project: MicroProject) -> str:
+    """The subject of the notices asking to score the project's current round (see notifications_resolve)."""
+    return f"review:{project.pk}:{project.review_round}"
+
+
+def _check_window(project: MicroProject) -> None:
+    """Refuse a submission outside the year's application window (and the group's extension)."""
+    window = application_window(project.group_id, project.committee_id, project.school_year)
+    today = timezone.localdate()
+    if window.accepts(today):
+        return
+    if window.opens_on and today < window.opens_on:
+        raise ProjectError(
+            _("%(year)s 学年的项目申报 %(opens)s 开始、%(closes)s 截止，尚未开始，请届时提交。")
+            % {
+                "year": project.school_year,
+                "opens": f"{window.opens_on:%Y-%m-%d}",
+                "closes": f"{window.closes_on:%Y-%m-%d}" if window.closes_on else "—",
+            }
+        )
+    raise ProjectError(
+        _("%(year)s 学年的项目申报已于 %(closes)s 截止。如需延期，请联系党委书记。")
+        % {"year": project.school_year, "closes": f"{window.last_day:%Y-%m-%d}"}
+    )
 
 
 @transaction.atomic
@@ -467,6 +520,7 @@ def score_record(
             for criterion_id, value in clean_scores.items()
         ]
     )
+    notifications_resolve(subject=f"review:{project.pk}:", recipient=actor, prefix=True)
     _record(
         project,
         actor,
@@ -489,22 +543,67 @@ _DECISIONS = {
 }
 
 
+class BelowQuorum(ProjectError):
+    """The decision would be taken on fewer scores than the round's quorum, without confirmation."""
+
+    def __init__(self, message: str, quorum: Quorum) -> None:
+        super().__init__(message)
+        self.quorum = quorum
+
+
+def quorum_message(quorum: Quorum) -> str:
+    names = "、".join(quorum.missing_names) or _("（无）")
+    return _("本轮已有 %(scored)d 人评分，少于作出决定所需的 %(required)d 人。尚未评分：%(names)s。") % {
+        "scored": quorum.scored,
+        "required": quorum.required,
+        "names": names,
+    }
+
+
 @transaction.atomic
 def project_decide(
-    *, actor: User, project: MicroProject, decision: str, comment: str, share_reviewer_comments: bool = False
+    *,
+    actor: User,
+    project: MicroProject,
+    decision: str,
+    comment: str,
+    share_reviewer_comments: bool = False,
+    confirm_below_quorum: bool = False,
 ) -> MicroProject:
-    """The secretary's decision on an application in review, with a comment the group reads."""
+    """The secretary's decision on an application in review, with a comment the group reads.
+
+    Below the round's quorum (`calendar_selectors.review_quorum`) it is refused with `BelowQuorum`
+    naming who has not scored, unless ``confirm_below_quorum``; then the audit row keeps the
+    quorum, the count and those names.
+    """
     project = _lock(project)
     _require(actor, "projects.decide_project", project, _("只有党委书记可以对评审中的项目作出决定。"))
     if decision not in _DECISIONS:
         raise ProjectError(_("请选择决定：立项、退回修改或不予立项。"))
     if decision == Decision.RETURN and not comment.strip():
         raise ProjectError(_("退回修改时请写明修改意见。"))
+    quorum = review_quorum(project, reviewers_for(project))
+    if not quorum.reached and not confirm_below_quorum:
+        raise BelowQuorum(quorum_message(quorum) + _("如确需作出决定，请勾选确认后再提交。"), quorum)
     to_status, action = _DECISIONS[Decision(decision)]
     project.decision_comment = comment
     project.share_reviewer_comments = share_reviewer_comments
     project.decided_at = timezone.now()
-    _transition(project, actor, to_status, action, comment)
+    _transition(
+        project,
+        actor,
+        to_status,
+        action,
+        comment,
+        details={
+            "quorum": quorum.required,
+            "scores": quorum.scored,
+            "below_quorum": not quorum.reached,
+            "not_scored": quorum.missing_names,
+        },
+    )
+    # Nobody needs to score this round any more.
+    notifications_resolve(subject=f"review:{project.pk}:", prefix=True)
     leaders = [project.group.leader.user] if project.group.leader and project.group.leader.user else []
     notification_send(
         recipients=[*leaders, project.created_by],

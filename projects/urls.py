@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applications, catalogue, review
+from .views import applications, calendar, catalogue, review
 
 app_name = "projects"
 urlpatterns = [
@@ -19,8 +19,9 @@ urlpatterns = [
     path("review/decide/", review.bulk_decide, name="bulk_decide"),
     path("review/export/", review.export_review, name="export_review"),
     path("<int:project_id>/review/", review.review, name="review"),
-    path("<int:project_id>/review/start/", review.start_review, name="start_review"),
     path("<int:project_id>/decide/", review.decide, name="decide"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/extensions/", calendar.extension_grant, name="extension_grant"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
     path("catalogue/<slug:kind>/new/", catalogue.catalogue_create, name="catalogue_create"),
     path("catalogue/<slug:kind>/<int:item_id>/edit/", catalogue.catalogue_edit, name="catalogue_edit"),

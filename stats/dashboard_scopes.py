@@ -6,7 +6,7 @@ from branches.models import Branch, Committee, Group
 from members.roles import roles_of
 from projects.school_years import normalise_school_year, school_year_of
 
-from .scopes import school_years_of
+from .scopes import latest_school_year_with_records, school_years_of
 from .view_models import Level
 
 
@@ -40,14 +40,21 @@ def school_years_for(committee: Committee) -> list[str]:
     return school_years_of(committee) or [school_year_of(timezone.localdate())]
 
 
-def chosen_school_year(years: list[str], asked: str | None) -> str:
-    """The school year asked for if it is one of ``years``, else the latest."""
+def chosen_school_year(years: list[str], asked: str | None, default: str | None = None) -> str:
+    """The school year asked for if it is one of ``years``, else ``default`` (or the latest)."""
     if asked:
         try:
             asked = normalise_school_year(asked)
         except ValueError:
             asked = None
-    return asked if asked in years else years[-1]
+    if asked in years:
+        return asked
+    return default if default in years else years[-1]
+
+
+def default_school_year(committee: Committee, years: list[str]) -> str:
+    """Where a page of the year opens: the latest year with records, else the latest listed."""
+    return latest_school_year_with_records(committee, years) or years[-1]
 
 
 def dashboard_of_user(user) -> tuple[str, int | None] | None:

@@ -22,6 +22,7 @@ from .aggregation import compute_figures, empty_figures
 from .dashboard_links import achievement_list_link, dashboard_link, project_link, project_list_link
 from .enums import StatScope
 from .models import StatSnapshot
+from .on_time import OnTimeRates, Rate, on_time_rates
 from .scopes import scope_key
 from .selectors import CommitteeStats, ProjectStats, ScopeStats, committee_stats
 from .view_models import Cell, Chart, Dashboard, Figure, Level, Row, Series, Table, short_label, short_school_year
@@ -244,6 +245,42 @@ def _trend(
     return [(year, found[year]) for year in shown]
 
 
+def _rate_row(label: str, rate: Rate) -> Row:
+    return Row(
+        label=label,
+        link=None,
+        cells=[Cell(rate.due), Cell(rate.on_time), Cell(rate.percent, "%")],
+    )
+
+
+def _on_time_table(
+    rates: OnTimeRates, result: CommitteeStats, level: str, branch: Branch | None, group: Group | None
+) -> Table | None:
+    """Per group (and, for the committee, per branch and the first-round reviews): due, on time, rate."""
+    if rates.logging_day is None and rates.reviews is None:
+        return None
+    rows = []
+    if level == Level.COMMITTEE:
+        rows += [
+            _rate_row(scope.name, rates.branches[scope.id]) for scope in result.branches if scope.id in rates.branches
+        ]
+    branch_id = branch.pk if branch is not None else None
+    for scope in result.groups:
+        if scope.id not in rates.groups or (group is not None and scope.id != group.pk):
+            continue
+        if branch_id is not None and group is None and scope.id not in _group_ids_of(result, branch_id):
+            continue
+        rows.append(_rate_row(scope.name, rates.groups[scope.id]))
+    if level == Level.COMMITTEE and rates.reviews is not None:
+        rows.append(_rate_row(_("首轮评审（全校）"), rates.reviews))
+    columns = [_("党支部 / 党小组"), _("应完成"), _("按时完成"), _("按时率")]
+    return Table(columns=columns, rows=rows) if rows else None
+
+
+def _group_ids_of(result: CommitteeStats, branch_id: int) -> set[int]:
+    return {project.group_id for project in result.projects if project.branch_id == branch_id}
+
+
 def dashboard(
     user,
     committee: Committee,
@@ -322,4 +359,5 @@ def dashboard(
         charts=charts,
         projects=_projects_table(projects),
         sections={chart.key: chart for chart in charts},
+        on_time=_on_time_table(on_time_rates(committee, school_year), result, level, branch, group),
     )

@@ -9,9 +9,9 @@ import datetime
 from django.db.models.functions import TruncMonth
 
 from activities.enums import AchievementStatus
-from activities.models import Achievement
+from activities.models import Achievement, ActivityLog
 from branches.models import Committee, Group
-from projects.enums import PUBLIC_STATUSES
+from projects.enums import PUBLIC_STATUSES, ProjectStatus
 from projects.models import MicroProject
 from projects.school_years import school_year_of
 
@@ -72,3 +72,23 @@ def school_years_of(committee: Committee | int) -> list[str]:
     )
     years.update(school_year_of(month) for month in dates)
     return sorted(years)
+
+
+def latest_school_year_with_records(committee: Committee | int, years: list[str]) -> str | None:
+    """The newest of ``years`` in which something happened: an activity logged, a project
+    concluded, or an achievement verified (one query). A year whose projects were only just
+    approved is listed, but it is not where a page should open (two queries)."""
+    logged = set(
+        ActivityLog.objects.filter(project__committee=committee, is_archived=False)
+        .order_by()
+        .values_list("project__school_year", flat=True)
+        .distinct()
+    )
+    concluded = set(
+        MicroProject.objects.filter(committee=committee, status=ProjectStatus.CONCLUDED)
+        .order_by()
+        .values_list("school_year", flat=True)
+        .distinct()
+    )
+    with_records = [year for year in years if year in logged or year in concluded]
+    return with_records[-1] if with_records else None

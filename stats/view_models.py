@@ -135,6 +135,7 @@ class Dashboard:
     charts: list[Chart]
     projects: Table
     sections: dict[str, Chart] = field(default_factory=dict)
+    on_time: Table | None = None  # logging (and, for the committee, review) on-time rates; None without a calendar
     computing: bool = False  # the missing scopes' snapshots are being computed by a worker
 
     @property

@@ -104,6 +104,7 @@ MATRIX: dict[str, Row] = {
                                  get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),
     "members:notifications": Row(get="T200 L200 O200 B200 C200 S200 H200", post=AS_GET),
     "members:notifications_read": Row(get=NOT_GET, post="T302 L302 O302 B302 C302 S302 H302"),
+    "members:notification_preferences": Row(get=NOT_GET, post="T302 L302 O302 B302 C302 S302 H302"),
     "members:import":          Row(get="T403 L403 O403 B403 C200 S200 H200", post="T403 L403 O403 B403 C200 S200 H200"),
     "members:import_template": Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
     "members:import_preview":  Row(get="T403 L403 O403 B403 C302 S302 H302", post=AS_GET),
@@ -134,10 +135,15 @@ MATRIX: dict[str, Row] = {
     "projects:export_review": Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),
     "projects:review":        Row({"project_id": "in_review"},
                                   get="T403 L403 O403 B403 C200 S200 H404", post="T403 L403 O403 B403 C200 S200 H404"),
-    "projects:start_review":  Row({"project_id": "submitted"},
-                                  get=NOT_GET, post="T403 L403 O403 B403 C302 S302 H404"),
     "projects:decide":        Row({"project_id": "in_review"},
                                   get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H404"),
+    # The year's calendar (an empty post re-renders the form with its errors).
+    "projects:calendar":        Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),
+    "projects:extension_grant": Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S200 H200"),
+    # The 日程 page and its private calendar feed (an unknown token is 404 for everyone, no login asked).
+    "deadlines:schedule":   Row(get="T200 L200 O200 B200 C200 S200 H200", post=AS_GET),
+    "deadlines:feed_reset": Row(get=NOT_GET, post="T302 L302 O302 B302 C302 S302 H302"),
+    "deadlines:feed":       Row({"token": Slug("no-such-token")}, get=same(404), post=NOT_POST, anonymous=(404, 405)),
     # The catalogue.
     "projects:catalogue":        Row(get="T403 L403 O403 B403 C403 S200 H200", post=AS_GET),
     "projects:catalogue_create": Row({"kind": Slug("types")},

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ["config", "branches", "members", "projects", "activities", "stats", "yearend"]
+APPS = ["config", "branches", "members", "projects", "activities", "stats", "yearend", "deadlines"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

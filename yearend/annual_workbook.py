@@ -25,8 +25,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from activities.models import Achievement, ActivityLog, IndicatorValue
+from branches.models import Branch, Group
 from config.printable_sheets import HEADER_ROW, Column, PrintableSheet
 from projects.models import CriterionScore, Indicator, MicroProject, RubricCriterion, ScoreSheet
+from stats.on_time import on_time_rates
 from stats.selectors import ProjectStats
 
 from .models import AssessmentResult
@@ -42,7 +44,7 @@ from .report_context import (
     year_projects,
 )
 
-SHEET_NAMES = ["汇总", "月度", "项目", "指标", "活动", "成果", "评审", "考核"]
+SHEET_NAMES = ["汇总", "月度", "项目", "指标", "活动", "成果", "评审", "考核", "按时率"]
 
 
 def _sheet(workbook: Workbook, context: ReportContext, title: str, what: str, columns: list[Column]) -> PrintableSheet:
@@ -337,6 +339,34 @@ def _assessment_sheet(workbook: Workbook, context: ReportContext) -> None:
     sheet.close()
 
 
+# 按时率: one row per branch, its groups under it, then the school's first-round reviews.
+ON_TIME_COLUMNS = [
+    Column("党支部 / 党小组", 24),
+    Column("应完成", 10),
+    Column("按时完成", 10),
+    Column("按时率（%）", 12),
+]
+
+
+def _on_time_sheet(workbook: Workbook, context: ReportContext) -> None:
+    """按时率: each branch and group's months logged on time, and the first-round reviews (stats/on_time.py)."""
+    sheet = _sheet(workbook, context, "按时率", "按时率", ON_TIME_COLUMNS)
+    rates = on_time_rates(context.committee, context.school_year)
+    if rates.logging_day is None and rates.reviews is None:
+        sheet.close("本学年的学年日程未设置活动记录截止日和评审截止日期。")
+        return
+    groups = Group.objects.filter(pk__in=rates.groups).select_related("branch").order_by("branch__position", "position")
+    for branch in Branch.objects.filter(pk__in=rates.branches).order_by("position", "pk"):
+        rate = rates.branches[branch.pk]
+        sheet.append([branch.name, rate.due, rate.on_time, rate.percent])
+        for group in (group for group in groups if group.branch_id == branch.pk):
+            rate = rates.groups[group.pk]
+            sheet.append([f"  {group.name}", rate.due, rate.on_time, rate.percent])
+    if rates.reviews is not None:
+        sheet.append(["首轮评审（全校）", rates.reviews.due, rates.reviews.on_time, rates.reviews.percent])
+    sheet.close()
+
+
 def write_workbook(context: ReportContext, output: IO[bytes], progress: Progress = no_progress) -> None:
     """Write the year's workbook to ``output`` (progress 0–90); sheets in `SHEET_NAMES` order."""
     workbook = Workbook(write_only=True)
@@ -352,6 +382,7 @@ def write_workbook(context: ReportContext, output: IO[bytes], progress: Progress
     _reviews_sheet(workbook, context)
     progress(80)
     _assessment_sheet(workbook, context)
+    _on_time_sheet(workbook, context)
     _summary_sheet(workbook, context, indicator_rows)
     workbook.move_sheet("汇总", offset=-(len(workbook.sheetnames) - 1))
     progress(85)

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_choices import PleaseChooseMixin
 from config.idempotency import ClientIdField
-from config.text_input import CodeField
-from projects.forms import RubricScoresForm, clean_school_year, plain_decimal
+from projects.forms import RubricScoresForm, plain_decimal
 
 from .models import AssessmentCriterion, AssessmentRound
 
@@ -57,30 +56,26 @@ class ThresholdsForm(forms.Form):
 
 
 class AssessmentOpenForm(ThresholdsForm):
-    school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025；考核该学年已结项的项目"))
+    """The year is chosen from the same list as the dashboards' and reports' (those not yet assessed)."""
+
+    school_year = forms.ChoiceField(label=_("学年"), help_text=_("考核该学年已结项的项目"))
 
     client_id = ClientIdField()
 
     field_order = ["school_year", "excellent_threshold", "good_threshold", "pass_threshold"]
 
-    def __init__(self, *args, school_years: Sequence[str] = (), **kwargs):
+    def __init__(self, *args, school_years: Sequence[str] = (), default: str = "", **kwargs):
         kwargs.setdefault(
             "initial",
             {
-                "school_year": school_years[0] if school_years else "",
+                "school_year": default,
                 "excellent_threshold": 90,
                 "good_threshold": 80,
                 "pass_threshold": 60,
             },
         )
         super().__init__(*args, **kwargs)
-        if school_years:
-            self.fields["school_year"].help_text = _("有已结项项目、尚未考核的学年：%(years)s") % {
-                "years": "、".join(school_years)
-            }
-
-    def clean_school_year(self) -> str:
-        return clean_school_year(self.cleaned_data["school_year"])
+        self.fields["school_year"].choices = [(year, _("%(year)s 学年") % {"year": year}) for year in school_years]
 
 
 class CriterionForm(PleaseChooseMixin, forms.ModelForm):

@@ -20,7 +20,7 @@ from config.idempotency import ClientIdInUse, create_once, created_before
 from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send
-from projects.enums import EventAction
+from projects.enums import EventAction, ProjectStatus
 from projects.models import MicroProject, ProjectEvent
 from projects.rules import has_conflict_of_interest
 from projects.scoring import TWO_PLACES, weighted_total
@@ -151,6 +151,12 @@ def assessment_round_open(
     taken = YearEndError(_("本校 %(year)s 学年的考核已经开启。") % {"year": school_year})
     if AssessmentRound.objects.filter(committee_id=committee_id, school_year=school_year).exists():
         raise taken
+    if not MicroProject.objects.filter(
+        committee_id=committee_id, school_year=school_year, status=ProjectStatus.CONCLUDED
+    ).exists():
+        raise YearEndError(
+            _("%(year)s 学年还没有已结项的项目，不能开启考核。请先为实施完成的项目结项。") % {"year": school_year}
+        )
     made: list[AssessmentRound] = []
 
     def create() -> AssessmentRound:

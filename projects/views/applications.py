@@ -18,7 +18,7 @@ from config.document_checks import CONTENT_TYPES
 from config.protected_files import protected_file_response
 from members.roles import roles_of
 
-from .. import selectors, services
+from .. import calendar_selectors, review_selectors, selectors, services
 from ..application_form import write_application_form
 from ..enums import ProjectStatus
 from ..errors import ProjectError
@@ -83,6 +83,10 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             if request.user.has_perm("projects.view_shared_reviews", project)
             else [],
             "comment_form": CommentForm(),
+            "decision": review_selectors.decision_of(project),
+            "window_note": calendar_selectors.window_note(project)
+            if request.user.has_perm("projects.submit_project", project)
+            else "",
         },
     )
 

@@ -14,6 +14,7 @@ from branches import selectors as branch_selectors
 from members.roles import roles_of
 
 from .. import review_export, review_selectors, selectors, services
+from ..calendar_selectors import review_quorum
 from ..enums import ProjectStatus
 from ..errors import ProjectError
 from ..models import MicroProject, ScoreSheet
@@ -56,8 +57,11 @@ def _render_review(
         score_form = ScoreSheetForm(criteria=services.active_criteria(project.committee_id), sheet=own_sheet)
     can_view_scores = user.has_perm("projects.view_scores", project)
     can_decide = user.has_perm("projects.decide_project", project)
+    quorum = review_quorum(project, services.reviewers_for(project)) if can_decide else None
     if decision_form is None and can_decide:
-        decision_form = DecisionForm(initial={"share_reviewer_comments": project.share_reviewer_comments})
+        decision_form = DecisionForm(
+            initial={"share_reviewer_comments": project.share_reviewer_comments}, quorum_reached=quorum.reached
+        )
     return render(
         request,
         "projects/review_detail.html",
@@ -72,7 +76,8 @@ def _render_review(
             "sheet_count": None if can_view_scores else len(sheets),
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,
-            "can_start": user.has_perm("projects.start_review", project),
+            "quorum": quorum,
+            "decision": review_selectors.decision_of(project),
         },
     )
 
@@ -118,7 +123,7 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
             )
             return redirect("projects:review", project_id=project.pk)
         raise PermissionDenied
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, quorum_reached=False)
     if form.is_valid():
         try:
             services.project_decide(
@@ -127,6 +132,7 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
                 share_reviewer_comments=form.cleaned_data["share_reviewer_comments"],
+                confirm_below_quorum=form.cleaned_data["confirm_below_quorum"],
             )
         except ProjectError as error:
             form.add_error(None, error.message)
@@ -134,18 +140,6 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, _("已作出决定，并通知了申报党小组。"))
             return redirect("projects:review", project_id=project.pk)
     return _render_review(request, project, decision_form=form)
-
-
-@require_POST
-def start_review(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = _review_project(request, project_id)
-    try:
-        services.review_start(actor=request.user, project=project)
-    except ProjectError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("项目已进入评审。"))
-    return redirect("projects:review", project_id=project.pk)
 
 
 def _queue_candidates(request: HttpRequest) -> QuerySet[MicroProject]:

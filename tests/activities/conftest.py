@@ -23,7 +23,9 @@ def approved_of(leader: User) -> MicroProject:
     reviewer = User.objects.get(username="committee1")
     secretary = User.objects.get(username="secretary")
     project = in_review_of(leader, reviewer)
-    return project_services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
+    return project_services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意立项。", confirm_below_quorum=True
+    )
 
 
 def in_progress_of(leader: User) -> MicroProject:

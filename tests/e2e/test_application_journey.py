@@ -128,6 +128,10 @@ def _open_review_as_secretary(page, live_server) -> None:
 
 def _decide(page, decision: str, comment: str, *, share_reviewer_comments: bool) -> None:
     form = page.get_by_test_id("decision-form")
+    # The two committee members scored; the secretary has not: she confirms deciding without her own.
+    expect(form.get_by_test_id("quorum")).to_contain_text("本轮已有 2 人评分，作出决定需 3 人。")
+    expect(form.get_by_test_id("quorum")).to_contain_text("尚未评分：李雪梅")
+    form.get_by_label("评分人数不足，我确认仍要作出决定").check()
     form.get_by_label(decision, exact=True).check()
     form.get_by_label("党委意见").fill(comment)
     share = form.get_by_label("向申报党小组公开评审意见（匿名）")

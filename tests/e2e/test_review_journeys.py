@@ -46,10 +46,20 @@ def test_committee_member_scores_and_secretary_decides_on_a_phone(phone_page, li
     log_in(page, live_server, "secretary")
     page.goto(f"{live_server.url}/projects/{review_site.pk}/review/")
     decision = page.get_by_test_id("decision-form")
+    # The demo's calendar asks for two scores: with one, the decision needs her confirmation.
+    expect(decision.get_by_test_id("quorum")).to_contain_text("本轮已有 1 人评分，作出决定需 2 人。")
     decision.get_by_label("立项", exact=True).check()
     decision.locator("textarea").fill("同意立项。")
     with page.expect_navigation():
         decision.get_by_role("button", name="提交决定").click()
+    expect(page.get_by_test_id("decision-form")).to_contain_text("如确需作出决定，请勾选确认后再提交。")
+    expect(page.get_by_test_id("project-status")).to_have_text("评审中")
+    decision = page.get_by_test_id("decision-form")
+    decision.get_by_label("评分人数不足，我确认仍要作出决定").check()
+    with page.expect_navigation():
+        decision.get_by_role("button", name="提交决定").click()
     expect(page.get_by_test_id("project-status")).to_have_text("已立项")
+    expect(page.get_by_test_id("decision-record")).to_contain_text("党委决定：立项")
+    expect(page.get_by_test_id("decision-record")).to_contain_text("同意立项。")
     page.screenshot(path=str(artifacts_dir / "review-decided-375.png"), full_page=True)
     _fits_phone(page)

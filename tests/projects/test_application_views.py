@@ -198,7 +198,9 @@ def test_home_tells_the_leader_and_the_secretary_what_waits_on_them(
 
     draft = draft_of(leader_a, title="待完善的草稿")
     returned = in_review_of(leader_a, committee_member)
-    services.project_decide(actor=secretary, project=returned, decision="return", comment="请补充")
+    services.project_decide(
+        actor=secretary, project=returned, decision="return", comment="请补充", confirm_below_quorum=True
+    )
     waiting = in_review_of(leader_b, committee_member)
 
     leader_home = login(leader_a).get(reverse("home")).content.decode()

@@ -28,7 +28,9 @@ def test_deciding_notifies_the_leader(application_a, committee_member, secretary
         recommendation="approve",
     )
     Notification.objects.all().delete()
-    services.project_decide(actor=secretary, project=application_a, decision="approve", comment="同意")
+    services.project_decide(
+        actor=secretary, project=application_a, decision="approve", comment="同意", confirm_below_quorum=True
+    )
     notification = Notification.objects.get()
     assert notification.recipient == leader_a
     assert "立项" in notification.message

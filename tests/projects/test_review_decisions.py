@@ -58,7 +58,9 @@ def test_secretary_page_labels_each_comment_box_of_its_own_form(login, in_review
     assert 'for="id_decision_comment"' in html
 
 
-def test_secretary_approves_through_the_page(login, in_review, secretary, leader_a):
+def test_secretary_approves_through_the_page(login, in_review, secretary, committee_member_2, leader_a):
+    score(committee_member_2, in_review)
+    score(secretary, in_review)  # every reviewer without a conflict has scored: the quorum
     response = login(secretary).post(
         reverse("projects:decide", args=[in_review.pk]), {"decision": "approve", "comment": "同意立项，按计划推进。"}
     )
@@ -85,13 +87,14 @@ def test_deciding_a_project_not_in_review_is_refused_with_a_message(login, appli
     assert snapshot(application_a) == before
 
 
-def test_start_review_button(login, application_a, secretary, teacher):
+def test_review_starts_with_the_first_score_and_the_page_says_so(login, rubric, application_a, secretary):
     url = reverse("projects:review", args=[application_a.pk])
-    assert 'data-testid="start-review"' in login(secretary).get(url).content.decode()
-    assert login(teacher).post(reverse("projects:start_review", args=[application_a.pk])).status_code == 403
-    assert MicroProject.objects.get(pk=application_a.pk).status == ProjectStatus.SUBMITTED
-    login(secretary).post(reverse("projects:start_review", args=[application_a.pk]))
+    page = login(secretary).get(url).content.decode()
+    assert "第一位委员提交评分后，项目自动进入评审。" in page
+    assert "开始评审" not in page
+    score(secretary, application_a)
     assert MicroProject.objects.get(pk=application_a.pk).status == ProjectStatus.IN_REVIEW
+    assert "自动进入评审" not in login(secretary).get(url).content.decode()
 
 
 def test_leader_reads_the_decision_and_only_shared_comments_without_names(
@@ -101,11 +104,18 @@ def test_leader_reads_the_decision_and_only_shared_comments_without_names(
     score(committee_member, shared, comment="建议加强过程记录")
     score(committee_member_2, shared, comment="党员参与面广")
     services.project_decide(
-        actor=secretary, project=shared, decision="return", comment="请细化阶段安排", share_reviewer_comments=True
+        actor=secretary,
+        project=shared,
+        decision="return",
+        comment="请细化阶段安排",
+        share_reviewer_comments=True,
+        confirm_below_quorum=True,
     )
     private = submit_application(leader_b, "不共享意见的项目")
     score(committee_member, private, comment="内部意见不外传")
-    services.project_decide(actor=secretary, project=private, decision="approve", comment="同意立项")
+    services.project_decide(
+        actor=secretary, project=private, decision="approve", comment="同意立项", confirm_below_quorum=True
+    )
 
     page = login(leader_a).get(reverse("projects:detail", args=[shared.pk])).content.decode()
     assert "请细化阶段安排" in page
@@ -120,22 +130,26 @@ def test_leader_reads_the_decision_and_only_shared_comments_without_names(
 # --- bulk decisions --------------------------------------------------------------------------
 
 
-def test_bulk_decide_reports_refused_ones(login, rubric, leader_a, leader_b, committee_member, secretary):
+def test_bulk_decide_reports_refused_ones(
+    login, rubric, leader_a, leader_b, committee_member, committee_member_2, secretary
+):
     first = submit_application(leader_a, "项目一")
     second = submit_application(leader_b, "项目二")
     untouched = submit_application(leader_a, "项目三")  # submitted, not in review: refused
-    score(committee_member, first)
-    score(committee_member, second)
+    for reviewer in (committee_member, committee_member_2, secretary):
+        score(reviewer, first)
+    score(committee_member, second)  # below the quorum: bulk never confirms that, so refused
     response = login(secretary).post(
         reverse("projects:bulk_decide"),
         {"projects": [first.pk, second.pk, untouched.pk], "decision": "approve", "comment": "同意"},
         follow=True,
     )
     page = response.content.decode()
-    assert "已对 2 个项目作出决定" in page
+    assert "已对 1 个项目作出决定" in page
+    assert "《项目二》未处理：本轮已有 1 人评分，少于作出决定所需的 3 人。尚未评分：" in page
     assert "《项目三》未处理" in page
     statuses = dict(MicroProject.objects.values_list("title", "status"))
-    assert statuses == {"项目一": "approved", "项目二": "approved", "项目三": "submitted"}
+    assert statuses == {"项目一": "approved", "项目二": "in_review", "项目三": "submitted"}
 
 
 @pytest.mark.parametrize("persona", ["committee_member", "teacher", "leader_a"])

@@ -60,7 +60,9 @@ def test_queue_sorts_by_statistics_and_filters(rubric, leader_a, leader_b, secre
     assert branch_2 == low.group.branch_id  # groups 1 and 2 are both in 第一党支部
     other_branch = [row.project for row in review_queue(secretary, ReviewFilter(branch_id=branch_2 + 1))]
     assert other_branch == []
-    services.project_decide(actor=secretary, project=high, decision="approve", comment="同意")
+    services.project_decide(
+        actor=secretary, project=high, decision="approve", comment="同意", confirm_below_quorum=True
+    )
     approved = review_queue(secretary, ReviewFilter(status="approved"))
     assert [row.project.title for row in approved] == ["高分"]
     assert "高分" not in [row.project.title for row in review_queue(secretary, ReviewFilter())]
@@ -109,15 +111,17 @@ def test_review_page_runs_a_fixed_number_of_queries(
     client = login(secretary)
     url = reverse("projects:review", args=[project.pk])
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert response.content.decode().count('data-testid="sheet-row"') == 2
     # More sheets, and an earlier round.
-    services.project_decide(actor=secretary, project=project, decision="return", comment="请补充")
+    services.project_decide(
+        actor=secretary, project=project, decision="return", comment="请补充", confirm_below_quorum=True
+    )
     project = services.project_submit(actor=leader_a, project=MicroProject.objects.get(pk=project.pk))
     for value, reviewer in [(15, committee_member), (16, committee_member_2), (17, secretary)]:
         score(reviewer, project, value)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         response = client.get(url)
     page = response.content.decode()
     assert page.count('data-testid="sheet-row"') == 5

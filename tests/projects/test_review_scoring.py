@@ -78,7 +78,9 @@ def test_non_committee_users_get_403_on_the_review_page_and_write_nothing(reques
 
 def test_scoring_is_refused_once_decided(login, application_a, committee_member, secretary):
     score(committee_member, application_a, [15] * 5)
-    services.project_decide(actor=secretary, project=application_a, decision="approve", comment="同意")
+    services.project_decide(
+        actor=secretary, project=application_a, decision="approve", comment="同意", confirm_below_quorum=True
+    )
     response = login(committee_member).post(
         reverse("projects:review", args=[application_a.pk]), score_post(application_a, [20] * 5)
     )
@@ -91,7 +93,6 @@ def test_other_school_gets_404_on_review_urls(login, application_a, other_school
     assert client.get(reverse("projects:review", args=[application_a.pk])).status_code == 404
     assert client.post(reverse("projects:review", args=[application_a.pk]), {}).status_code == 404
     assert client.post(reverse("projects:decide", args=[application_a.pk]), {}).status_code == 404
-    assert client.post(reverse("projects:start_review", args=[application_a.pk])).status_code == 404
     assert MicroProject.objects.get(pk=application_a.pk).status == ProjectStatus.SUBMITTED
 
 
@@ -166,7 +167,9 @@ def test_one_sheet_per_reviewer_per_round(application_a, committee_member):
 
 def test_a_new_round_gets_new_sheets(application_a, committee_member, secretary, leader_a):
     score(committee_member, application_a, [15] * 5)
-    services.project_decide(actor=secretary, project=application_a, decision="return", comment="请补充")
+    services.project_decide(
+        actor=secretary, project=application_a, decision="return", comment="请补充", confirm_below_quorum=True
+    )
     project = services.project_submit(actor=leader_a, project=application_a)
     assert project.review_round == 2
     score(committee_member, project, [18] * 5)

@@ -89,7 +89,9 @@ def test_committee_member_can_open_review_but_a_leader_cannot(leader_a, leader_b
 )
 def test_secretary_decides_with_a_comment(leader_a, committee_member, secretary, decision, expected):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(actor=secretary, project=project, decision=decision, comment="党委意见：请落实。")
+    services.project_decide(
+        actor=secretary, project=project, decision=decision, comment="党委意见：请落实。", confirm_below_quorum=True
+    )
     project.refresh_from_db()
     assert project.status == expected
     assert project.decision_comment == "党委意见：请落实。"
@@ -109,7 +111,11 @@ def test_only_the_secretary_decides(request, leader_a, committee_member, persona
     project = in_review_of(leader_a, committee_member)
     with pytest.raises(ProjectError):
         services.project_decide(
-            actor=request.getfixturevalue(persona), project=project, decision="approve", comment="同意"
+            actor=request.getfixturevalue(persona),
+            project=project,
+            decision="approve",
+            comment="同意",
+            confirm_below_quorum=True,
         )
     assert _status(project) == ProjectStatus.IN_REVIEW
 
@@ -117,20 +123,26 @@ def test_only_the_secretary_decides(request, leader_a, committee_member, persona
 def test_secretary_cannot_decide_before_the_review_opens(leader_a, secretary):
     project = submitted_of(leader_a)
     with pytest.raises(ProjectError):
-        services.project_decide(actor=secretary, project=project, decision="approve", comment="同意")
+        services.project_decide(
+            actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
+        )
     assert _status(project) == ProjectStatus.SUBMITTED
 
 
 def test_return_needs_feedback(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
     with pytest.raises(ProjectError):
-        services.project_decide(actor=secretary, project=project, decision="return", comment="  ")
+        services.project_decide(
+            actor=secretary, project=project, decision="return", comment="  ", confirm_below_quorum=True
+        )
     assert _status(project) == ProjectStatus.IN_REVIEW
 
 
 def test_returned_application_is_revised_and_resubmitted_as_round_two(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(actor=secretary, project=project, decision="return", comment="请补充量化目标")
+    services.project_decide(
+        actor=secretary, project=project, decision="return", comment="请补充量化目标", confirm_below_quorum=True
+    )
     project.refresh_from_db()
     assert secretary.has_perm("projects.change_project", project) is False
     assert leader_a.has_perm("projects.change_project", project)
@@ -145,7 +157,9 @@ def test_returned_application_is_revised_and_resubmitted_as_round_two(leader_a, 
 
 def test_approved_project_starts_and_the_secretary_concludes_it(leader_a, committee_member, secretary, teacher):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项")
+    services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意立项", confirm_below_quorum=True
+    )
     with pytest.raises(ProjectError):
         services.project_start(actor=teacher, project=project)
     services.project_start(actor=leader_a, project=project)
@@ -163,7 +177,9 @@ def test_leader_withdraws_an_undecided_application(leader_a, committee_member, s
         services.score_record(
             actor=committee_member, project=project, scores=full_scores(project), recommendation="revise"
         )
-        services.project_decide(actor=secretary, project=project, decision="return", comment="请修改")
+        services.project_decide(
+            actor=secretary, project=project, decision="return", comment="请修改", confirm_below_quorum=True
+        )
     services.project_withdraw(actor=leader_a, project=project, comment="本学年不再申报")
     assert _status(project) == ProjectStatus.WITHDRAWN
     assert MicroProject.objects.filter(pk=project.pk).exists()  # archived, not deleted
@@ -192,7 +208,9 @@ def test_refused_transitions_leave_the_project_as_it_was(leader_a, committee_mem
 
 def test_concluded_project_is_read_only(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(actor=secretary, project=project, decision="approve", comment="同意")
+    services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
+    )
     services.project_start(actor=secretary, project=project)
     services.project_conclude(actor=secretary, project=project)
     for permission in ("projects.change_project", "projects.submit_project", "projects.withdraw_project"):

@@ -10,11 +10,13 @@ from projects.demo import seed_catalogue
 from projects.models import Indicator, MicroProject, ProjectType
 
 
-def complete_application(committee, group: Group, title: str = "红领巾助学行动") -> services.ApplicationData:
+def complete_application(
+    committee, group: Group, title: str = "红领巾助学行动", school_year: str = "2025-2026"
+) -> services.ApplicationData:
     seed_catalogue(committee)
     return services.ApplicationData(
         title=title,
-        school_year="2025-2026",
+        school_year=school_year,
         project_type=ProjectType.objects.get(committee=committee, name="帮扶暖心"),
         background="部分学困生需要个别辅导。",
         goals="党员与学困生结对，每周辅导一次。",
@@ -25,10 +27,12 @@ def complete_application(committee, group: Group, title: str = "红领巾助学�
     )
 
 
-def draft_of(leader: User, title: str = "红领巾助学行动") -> MicroProject:
+def draft_of(leader: User, title: str = "红领巾助学行动", school_year: str = "2025-2026") -> MicroProject:
     group = Group.objects.get(leader__user=leader)
     committee = group.branch.committee
-    return services.project_create(actor=leader, group=group, data=complete_application(committee, group, title))
+    return services.project_create(
+        actor=leader, group=group, data=complete_application(committee, group, title, school_year)
+    )
 
 
 def submitted_of(leader: User) -> MicroProject:

@@ -283,10 +283,14 @@ def test_every_write_a_user_makes_leaves_the_figures_fresh(action, daping_id, dj
             project = _new_submitted(committee, "第二党小组", f"新申报{action}")
     with django_capture_on_commit_callbacks(execute=True):
         if action in ("approve", "reject", "return"):
-            project_services.project_decide(actor=secretary, project=project, decision=action, comment="意见")
+            project_services.project_decide(
+                actor=secretary, project=project, decision=action, comment="意见", confirm_below_quorum=True
+            )
         elif action == "start":
             approved = _new_submitted(committee, "第六党小组", "新项目")
-            project_services.project_decide(actor=secretary, project=approved, decision="approve", comment="同意")
+            project_services.project_decide(
+                actor=secretary, project=approved, decision="approve", comment="同意", confirm_below_quorum=True
+            )
             project_services.project_start(actor=approved.group.leader.user, project=approved)
         elif action == "conclude":
             project_services.project_conclude(actor=secretary, project=in_progress, comment="结项")

@@ -87,7 +87,9 @@ def _approved(committee: Committee, group: Group, title: str, rng: random.Random
                 actor=reviewer, project=project, scores=full_scores(project), recommendation="approve"
             )
     secretary = User.objects.get(username="secretary")
-    project = project_services.project_decide(actor=secretary, project=project, decision="approve", comment="同意")
+    project = project_services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
+    )
     return project_services.project_start(actor=leader, project=project)
 
 

@@ -12,21 +12,25 @@ from yearend.models import AssessmentRound
 SCHOOL_YEAR = "2025-2026"  # the year of workflow_fixtures.complete_application
 
 
-def approved_of(leader: User, title: str) -> MicroProject:
+def approved_of(leader: User, title: str, school_year: str = SCHOOL_YEAR) -> MicroProject:
     """An approved application of the leader's group (the secretary, of no group, reviews it)."""
     secretary = User.objects.get(username="secretary")
-    project = services.project_submit(actor=leader, project=draft_of(leader, title))
+    project = services.project_submit(actor=leader, project=draft_of(leader, title, school_year))
     services.score_record(actor=secretary, project=project, scores=full_scores(project), recommendation="approve")
-    return services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
+    return services.project_decide(
+        actor=secretary, project=project, decision="approve", comment="同意立项。", confirm_below_quorum=True
+    )
 
 
-def in_progress_of(leader: User, title: str) -> MicroProject:
-    return services.project_start(actor=leader, project=approved_of(leader, title))
+def in_progress_of(leader: User, title: str, school_year: str = SCHOOL_YEAR) -> MicroProject:
+    return services.project_start(actor=leader, project=approved_of(leader, title, school_year))
 
 
-def concluded_of(leader: User, title: str = "红领巾助学行动") -> MicroProject:
+def concluded_of(leader: User, title: str = "红领巾助学行动", school_year: str = SCHOOL_YEAR) -> MicroProject:
     secretary = User.objects.get(username="secretary")
-    return services.project_conclude(actor=secretary, project=in_progress_of(leader, title), comment="按期完成。")
+    return services.project_conclude(
+        actor=secretary, project=in_progress_of(leader, title, school_year), comment="按期完成。"
+    )
 
 
 def open_round(school_year: str = SCHOOL_YEAR) -> AssessmentRound:

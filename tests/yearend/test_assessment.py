@@ -63,11 +63,22 @@ def test_only_the_secretary_opens_a_round(request, persona, project_a):
     assert AssessmentRound.objects.count() == 0
 
 
-def test_another_schools_secretary_opens_a_round_of_her_own_school(other_school_user, hongyan, daping, project_a):
-    assessment_round = assessment_services.assessment_round_open(actor=other_school_user, school_year="2025-2026")
-    assert assessment_round.committee == hongyan
-    assert not AssessmentRound.objects.filter(committee=daping).exists()
-    assert assessment_selectors.assessment_entries(assessment_round) == []  # 大坪's project is not hers
+def test_another_schools_secretary_cannot_open_a_round_on_our_concluded_project(
+    other_school_user, hongyan, daping, project_a
+):
+    # 大坪's concluded project does not count for 红岩, which has none: her round is refused.
+    with pytest.raises(YearEndError, match="2025-2026 学年还没有已结项的项目，不能开启考核"):
+        assessment_services.assessment_round_open(actor=other_school_user, school_year="2025-2026")
+    assert not AssessmentRound.objects.exists()
+
+
+def test_a_round_cannot_open_for_a_year_without_a_concluded_project(secretary, committee_member, leader_a):
+    in_progress_of(leader_a, "实施中的项目")
+    with pytest.raises(YearEndError, match="2025-2026 学年还没有已结项的项目"):
+        assessment_services.assessment_round_open(actor=secretary, school_year="2025-2026")
+    assert not AssessmentRound.objects.exists()
+    # Nobody was told of a round that does not exist.
+    assert not Notification.objects.filter(recipient=committee_member, message__contains="年度考核").exists()
 
 
 def test_a_school_year_is_assessed_once(secretary, assessment_round):

@@ -354,9 +354,13 @@ def test_committee_members_find_the_assessment_in_the_navbar_and_to_do(
 # --- query counts ---------------------------------------------------------------------
 
 
-def test_assessment_list_runs_a_fixed_number_of_queries(login, secretary, committee_member, django_assert_num_queries):
+def test_assessment_list_runs_a_fixed_number_of_queries(
+    login, secretary, committee_member, leader_a, django_assert_num_queries
+):
     client = login(secretary)
     url = reverse("yearend:assessment_list")
+    for year in ("2022-2023", "2023-2024", "2024-2025", "2025-2026"):
+        concluded_of(leader_a, f"{year} 助学行动", school_year=year)  # a round needs a concluded project
     open_round("2024-2025")
     client.get(url)
     with django_assert_num_queries(7):
@@ -379,8 +383,9 @@ def _grow(assessment_round, leaders, assessors, titles):
 def test_round_board_and_ranking_run_a_fixed_number_of_queries(
     login, secretary, committee_member, committee_member_2, leader_a, leader_b, django_assert_num_queries
 ):
+    first = concluded_of(leader_a, "项目甲")
     assessment_round = open_round()
-    _grow(assessment_round, [leader_a], [committee_member], ["项目甲"])
+    assess(committee_member, assessment_round, first, [15] * 5)
     client = login(secretary)
     board = reverse("yearend:assessment_round", args=[assessment_round.pk])
     ranking = reverse("yearend:assessment_ranking", args=[assessment_round.pk])

@@ -31,7 +31,7 @@ from tests.broker_down import run_with_broker_down
 from tests.documents import pages
 from tests.form_fields import form_fields
 from tests.printable_sheets import assert_prints_on_a4, header_of
-from tests.yearend.assessment_fixtures import assess
+from tests.yearend.assessment_fixtures import approved_of, assess
 from yearend import report_selectors, report_services, summary_charts
 from yearend import services as assessment_services
 from yearend.annual_summary import NO_CJK_FONT
@@ -127,7 +127,7 @@ def test_workbook_holds_the_years_projects_targets_activities_achievements_and_r
 
     with job.file.open("rb") as stream:
         workbook = load_workbook(io.BytesIO(stream.read()))
-    assert workbook.sheetnames == ["汇总", "月度", "项目", "指标", "活动", "成果", "评审", "考核"]
+    assert workbook.sheetnames == ["汇总", "月度", "项目", "指标", "活动", "成果", "评审", "考核", "按时率"]
     tabs = {name: sheet_rows(workbook, name) for name in workbook.sheetnames}
     projects = tabs["项目"]
     assert projects[0][:6] == ("项目名称", "党小组", "党支部", "项目类型", "三型组织", "状态")
@@ -391,13 +391,13 @@ def test_the_report_page_asks_a_fixed_number_of_queries(
 ):
     client = login(secretary)
     request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get(reverse("yearend:reports")).status_code == 200
     for kind in (ReportKind.SUMMARY, ReportKind.WORKBOOK, ReportKind.SUMMARY):
         job = request_report(secretary, kind, django_capture_on_commit_callbacks)
         ReportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(hours=1))
     assert ReportJob.objects.count() == 4
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         assert client.get(reverse("yearend:reports")).status_code == 200
 
 
@@ -444,10 +444,21 @@ def test_with_the_broker_down_the_job_is_recorded_and_the_user_told(tmp_path):
     assert outcome["elapsed"] < 10
 
 
-def test_school_years_offered_are_those_with_data_and_the_current_one(school_year):
+def test_school_years_offered_are_the_dashboards_and_the_current_one_only_without_data(school_year):
     years = report_selectors.report_school_years(school_year.committee_id, today=datetime.date(2026, 11, 26))
-    assert years == (["2026-2027", "2024-2025"], "2024-2025")
+    assert years == (["2024-2025"], "2024-2025")
     assert report_selectors.report_school_years(0, today=datetime.date(2026, 11, 26)) == (["2026-2027"], "2026-2027")
+
+
+def test_a_newly_approved_project_adds_its_year_but_the_page_still_opens_on_the_year_with_records(
+    school_year, login, secretary, leader_b
+):
+    approved_of(leader_b, "新学年的项目", school_year="2025-2026")
+    years, default = report_selectors.report_school_years(school_year.committee_id)
+    assert (years, default) == (["2025-2026", "2024-2025"], "2024-2025")
+    page = login(secretary).get(reverse("yearend:reports")).content.decode()
+    assert '<option value="2024-2025" selected>2024-2025 学年</option>' in page
+    assert '<option value="2025-2026">2025-2026 学年</option>' in page
 
 
 def test_published_assessment_results_are_in_both_files(

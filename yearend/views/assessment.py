@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from rules.contrib.views import permission_required
 
 from projects.rules import has_conflict_of_interest
+from stats.on_time import on_time_rates
 
 from .. import selectors as assessment_selectors
 from .. import services as assessment_services
@@ -46,9 +47,8 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required("yearend.open_assessment", raise_exception=True)
 def assessment_open(request: HttpRequest) -> HttpResponse:
-    form = AssessmentOpenForm(
-        request.POST or None, school_years=assessment_selectors.school_years_to_assess(request.user)
-    )
+    years, default = assessment_selectors.school_years_to_assess(request.user)
+    form = AssessmentOpenForm(request.POST or None, school_years=years, default=default)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -188,6 +188,9 @@ def _render_sheet(request: HttpRequest, entry: AssessmentEntry, form: Assessment
             "can_view_scores": can_view_scores,
             "sheet_rows": assessment_selectors.assessment_sheet_rows(entry) if can_view_scores else None,
             "evidence": assessment_selectors.evidence_of(entry.project),
+            "logging_on_time": on_time_rates(
+                entry.assessment_round.committee_id, entry.assessment_round.school_year
+            ).projects.get(entry.project.pk),
         },
     )
 

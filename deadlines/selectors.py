@@ -1,0 +1,258 @@
+"""The deadlines of the year as the portal knows them: who owes what by when.
+
+Four kinds, each read from the calendar (`projects.YearCalendar`) and the state of the work:
+
+- ``review``: a reviewer without a score sheet for an application's current round; the round is
+  due on the calendar's review date (the first round) or some days after a resubmission;
+- ``log``: a group leader whose project in progress has no activity logged for a month, due on
+  the calendar's logging day of the next month;
+- ``returned``: a group leader whose application was returned, due at the application close
+  (or the group's extension);
+- ``assessment``: a committee member who has not assessed every concluded project of the round.
+
+Every deadline names who is told once it is late (`escalate_to`): the branch secretary of the
+group for a group's work, the 党委书记 for a committee member's.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import ActivityLog
+from members.models import Member, User
+from projects.calendar_selectors import application_window, review_due_on
+from projects.enums import ProjectStatus
+from projects.models import MicroProject, ScoreSheet, YearCalendar
+from projects.rules import has_conflict_of_interest
+from projects.school_years import school_year_months
+from projects.services import reviewers_for
+from yearend.enums import AssessmentStatus
+from yearend.models import AssessmentRound, AssessmentSheet
+
+
+class Kind:
+    REVIEW = "review"
+    LOG = "log"
+    RETURNED = "returned"
+    ASSESSMENT = "assessment"
+
+
+KIND_LABELS = {
+    Kind.REVIEW: gettext_lazy("评审截止"),
+    Kind.LOG: gettext_lazy("活动记录截止"),
+    Kind.RETURNED: gettext_lazy("修改后重新提交截止"),
+    Kind.ASSESSMENT: gettext_lazy("考核评分截止"),
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    key: str  # unique per deadline and its due date: a moved date starts its reminders afresh
+    due: datetime.date
+    what: str  # e.g. 评审《红领巾助学行动》
+    link: str
+    subject: str  # the notices' subject, so they resolve with the work (members.notifications_resolve)
+    owners: tuple[User, ...]
+    escalate_to: tuple[User, ...] = field(default=())
+
+    @property
+    def owner_names(self) -> list[str]:
+        return [_name(user) for user in self.owners]
+
+
+def _name(user: User) -> str:
+    member = getattr(user, "member", None)
+    return member.name if member is not None else user.get_username()
+
+
+def _branch_secretary(project: MicroProject) -> tuple[User, ...]:
+    secretary = project.group.branch.secretary
+    return (secretary.user,) if secretary is not None and secretary.user_id else ()
+
+
+def _committee_secretaries() -> dict[int, tuple[User, ...]]:
+    found: dict[int, list[User]] = defaultdict(list)
+    for member in Member.objects.filter(committee_role="secretary", is_active=True, user__isnull=False).select_related(
+        "user"
+    ):
+        found[member.committee_id].append(member.user)
+    return {committee_id: tuple(users) for committee_id, users in found.items()}
+
+
+def _calendars() -> dict[tuple[int, str], YearCalendar]:
+    return {(calendar.committee_id, calendar.school_year): calendar for calendar in YearCalendar.objects.all()}
+
+
+def _projects(statuses, committee_id: int | None):
+    projects = MicroProject.objects.filter(status__in=statuses).select_related(
+        "group__leader__user__member", "group__branch__secretary__user__member"
+    )
+    return projects.filter(committee_id=committee_id) if committee_id is not None else projects
+
+
+def review_deadlines(calendars, secretaries, committee_id: int | None = None) -> list[Deadline]:
+    projects = list(_projects((ProjectStatus.SUBMITTED, ProjectStatus.IN_REVIEW), committee_id))
+    scored = defaultdict(set)
+    for project_id, review_round, reviewer_id in ScoreSheet.objects.filter(project__in=projects).values_list(
+        "project_id", "review_round", "reviewer_id"
+    ):
+        scored[(project_id, review_round)].add(reviewer_id)
+    deadlines = []
+    for project in projects:
+        due = review_due_on(project, calendars.get((project.committee_id, project.school_year)))
+        if due is None:
+            continue
+        owing = tuple(
+            user for user in reviewers_for(project) if user.pk not in scored[(project.pk, project.review_round)]
+        )
+        if not owing:
+            continue
+        deadlines.append(
+            Deadline(
+                kind=Kind.REVIEW,
+                key=f"review:{project.pk}:{project.review_round}:{due:%Y%m%d}",
+                due=due,
+                what=_("评审《%(title)s》（第 %(round)d 轮）")
+                % {"title": project.title, "round": project.review_round},
+                link=reverse("projects:review", args=[project.pk]),
+                subject=f"review:{project.pk}:{project.review_round}",
+                owners=owing,
+                escalate_to=secretaries.get(project.committee_id, ()),
+            )
+        )
+    return deadlines
+
+
+def _month_due(month: datetime.date, day: int) -> datetime.date:
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following.replace(day=day)
+
+
+def log_deadlines(calendars, today: datetime.date, committee_id: int | None = None) -> list[Deadline]:
+    """Months of a project in progress without an activity, from the month it was approved to this one."""
+    projects = [
+        project
+        for project in _projects((ProjectStatus.IN_PROGRESS,), committee_id)
+        if (calendar := calendars.get((project.committee_id, project.school_year))) and calendar.logging_due_day
+    ]
+    logged = defaultdict(set)
+    for project_id, day in ActivityLog.objects.filter(project__in=projects, is_archived=False).values_list(
+        "project_id", "date"
+    ):
+        logged[project_id].add(day.replace(day=1))
+    deadlines = []
+    for project in projects:
+        leader = project.group.leader.user if project.group.leader and project.group.leader.user_id else None
+        if leader is None:
+            continue
+        day = calendars[(project.committee_id, project.school_year)].logging_due_day
+        first = (project.decided_at.date() if project.decided_at else today).replace(day=1)
+        for month in school_year_months(project.school_year):
+            if month < first or month > today or month in logged[project.pk]:
+                continue
+            due = _month_due(month, day)
+            deadlines.append(
+                Deadline(
+                    kind=Kind.LOG,
+                    key=f"log:{project.pk}:{month:%Y%m}:{due:%Y%m%d}",
+                    due=due,
+                    what=_("记录《%(title)s》%(month)s的活动")
+                    % {"title": project.title, "month": f"{month:%Y年%-m月}"},
+                    link=reverse("projects:detail", args=[project.pk]),
+                    subject=f"log:{project.pk}:{month:%Y%m}",
+                    owners=(leader,),
+                    escalate_to=_branch_secretary(project),
+                )
+            )
+    return deadlines
+
+
+def returned_deadlines(committee_id: int | None = None) -> list[Deadline]:
+    deadlines = []
+    for project in _projects((ProjectStatus.RETURNED,), committee_id):
+        due = application_window(project.group_id, project.committee_id, project.school_year).last_day
+        leader = project.group.leader.user if project.group.leader and project.group.leader.user_id else None
+        if due is None or leader is None:
+            continue
+        deadlines.append(
+            Deadline(
+                kind=Kind.RETURNED,
+                key=f"returned:{project.pk}:{project.review_round}:{due:%Y%m%d}",
+                due=due,
+                what=_("修改并重新提交《%(title)s》") % {"title": project.title},
+                link=reverse("projects:detail", args=[project.pk]),
+                subject=f"returned:{project.pk}:{project.review_round}",
+                owners=(leader,),
+                escalate_to=_branch_secretary(project),
+            )
+        )
+    return deadlines
+
+
+def assessment_deadlines(calendars, secretaries, committee_id: int | None = None) -> list[Deadline]:
+    rounds = AssessmentRound.objects.filter(status=AssessmentStatus.OPEN)
+    if committee_id is not None:
+        rounds = rounds.filter(committee_id=committee_id)
+    deadlines = []
+    for assessment_round in rounds:
+        calendar = calendars.get((assessment_round.committee_id, assessment_round.school_year))
+        if calendar is None or calendar.assessment_due_on is None:
+            continue
+        projects = list(
+            MicroProject.objects.filter(
+                committee_id=assessment_round.committee_id,
+                school_year=assessment_round.school_year,
+                status=ProjectStatus.CONCLUDED,
+            ).select_related("group")
+        )
+        done = set(
+            AssessmentSheet.objects.filter(assessment_round=assessment_round).values_list("assessor_id", "project_id")
+        )
+        officers = Member.objects.filter(
+            committee_id=assessment_round.committee_id,
+            committee_role__in=["secretary", "member"],
+            is_active=True,
+            user__isnull=False,
+        ).select_related("user")
+        owing = tuple(
+            officer.user
+            for officer in officers
+            if any(
+                (officer.user_id, project.pk) not in done and not has_conflict_of_interest(officer.user, project)
+                for project in projects
+            )
+        )
+        if not owing:
+            continue
+        due = calendar.assessment_due_on
+        deadlines.append(
+            Deadline(
+                kind=Kind.ASSESSMENT,
+                key=f"assessment:{assessment_round.pk}:{due:%Y%m%d}",
+                due=due,
+                what=_("%(year)s 学年年度考核评分") % {"year": assessment_round.school_year},
+                link=reverse("yearend:assessment_round", args=[assessment_round.pk]),
+                subject=f"assessment:{assessment_round.pk}",
+                owners=owing,
+                escalate_to=secretaries.get(assessment_round.committee_id, ()),
+            )
+        )
+    return deadlines
+
+
+def open_deadlines(today: datetime.date, committee_id: int | None = None) -> list[Deadline]:
+    """Every deadline whose work is still owed, in every committee (or one), soonest first."""
+    calendars = _calendars()
+    secretaries = _committee_secretaries()
+    deadlines = [
+        *review_deadlines(calendars, secretaries, committee_id),
+        *log_deadlines(calendars, today, committee_id),
+        *returned_deadlines(committee_id),
+        *assessment_deadlines(calendars, secretaries, committee_id),
+    ]
+    return sorted(deadlines, key=lambda deadline: (deadline.due, deadline.key))
