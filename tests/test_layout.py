@@ -69,14 +69,19 @@ def test_a_lower_app_importing_a_higher_one_breaks_the_contract(tmp_path, module
 
 
 def test_no_private_name_is_imported_from_another_module():
-    """`from x import _name` reaches into another module's insides; it should be made public."""
+    """`from x import _name` reaches into another of our modules' insides; it should be made public.
+
+    A library's private type (python-docx's `_Cell`, which has no public name) is its business."""
     offenders = []
     for app in APPS:
         for path in (BASE_DIR / app).rglob("*.py"):
             if "migrations" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ImportFrom):
+                ours = isinstance(node, ast.ImportFrom) and (
+                    node.level > 0 or (node.module or "").split(".")[0] in APPS
+                )
+                if ours:
                     offenders += [
                         f"{path.relative_to(BASE_DIR)}: {alias.name}"
                         for alias in node.names
