@@ -47,7 +47,7 @@ def test_secretary_runs_the_assessment_and_the_leader_reads_the_rating(
 
     page.get_by_role("link", name="年度考核").first.click()
     page.get_by_test_id("open-assessment").click()
-    expect(page.locator("input[name=school_year]")).to_have_value("2024-2025")
+    expect(page.locator("select[name=school_year]")).to_have_value("2024-2025")
     with page.expect_navigation():
         page.get_by_test_id("assessment-open-form").get_by_role("button", name="开启考核").click()
     expect(page.get_by_test_id("assessment-rubric")).to_contain_text("群众评价")

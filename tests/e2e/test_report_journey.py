@@ -14,6 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from config.printable_sheets import HEADER_ROW
 from members.models import User
 from projects.demo import seed_projects
 from tests.e2e.conftest import log_in
@@ -55,7 +56,8 @@ def test_the_secretary_generates_and_downloads_the_annual_report(page, live_serv
     download = download_info.value
     assert download.suggested_filename == f"重庆市渝中区大坪小学校-{YEAR}-党建微项目数据.xlsx"
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    titles = [row[0] for row in workbook["项目"].iter_rows(min_row=2, values_only=True)]
+    # Under the sheet's title, its note and its header row; the first column is 序号.
+    titles = [row[1] for row in workbook["项目"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
     assert titles == ["“帮扶暖心”党建微项目", "“学习+成长”党建微项目", "“校家社联合教育”党建微项目"]
 
     # A summary waiting for a worker: the bar shows, then fills as the build runs.
