@@ -290,6 +290,7 @@ def project_application_pdf_request(request: HttpRequest, project_id: int) -> Ht
     except ProjectError as error:
         messages.error(request, str(error))
     else:
+        job.refresh_from_db()  # the embedded run converts in process, after the service's commit
         if job.status == PdfStatus.DONE:
             messages.success(request, _("申报表 PDF 已生成，可以下载。"))
         elif job.status == PdfStatus.FAILED:

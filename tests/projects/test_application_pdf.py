@@ -43,7 +43,9 @@ def test_the_worker_makes_one_a4_page_pdf_of_the_application(
     assert 'data-testid="application-pdf-request"' in page_of(client, project)
 
     response = ask(client, project, django_capture_on_commit_callbacks)
-    assert "申报表 PDF" in response.content.decode()
+    # The test captures the commit's callbacks and runs them after the response (the embedded
+    # run converts at the commit, before the message): the page it led to said the PDF is coming.
+    assert "申报表 PDF 正在生成" in response.content.decode()
     job = ApplicationPdf.objects.get(project=project)
     assert job.status == "done" and job.pdf_file.name.endswith(".pdf")
     url = reverse("projects:application_pdf", args=[project.pk])
