@@ -71,3 +71,12 @@ class CatalogueKindName(models.TextChoices):
     PROJECT_TYPE = "project_type", _("项目类型")
     INDICATOR = "indicator", _("指标")
     CRITERION = "criterion", _("评审维度")
+
+
+class PdfStatus(models.TextChoices):
+    """How far the worker got with a 申报表's PDF."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")

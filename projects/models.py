@@ -12,6 +12,7 @@ from config.choice_labels import FastChoiceDisplay
 from config.document_checks import DocumentKind
 from config.idempotency import client_id_field
 
+from .application_pdf_models import ApplicationPdf  # noqa: F401 - Django finds the model here
 from .enums import (
     CatalogueAction,
     CatalogueKindName,

@@ -14,6 +14,12 @@ urlpatterns = [
     path("<int:project_id>/conclude/", applications.project_conclude, name="conclude"),
     path("<int:project_id>/attachment/", applications.project_attachment, name="attachment"),
     path("<int:project_id>/application.docx", applications.project_application_form, name="application_form"),
+    path("<int:project_id>/application.pdf", applications.project_application_pdf, name="application_pdf"),
+    path(
+        "<int:project_id>/application-pdf/",
+        applications.project_application_pdf_request,
+        name="application_pdf_request",
+    ),
     # The review side.
     path("review/", review.queue, name="queue"),
     path("review/decide/", review.bulk_decide, name="bulk_decide"),

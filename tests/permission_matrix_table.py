@@ -129,6 +129,11 @@ MATRIX: dict[str, Row] = {
                                get="T200 L200 O200 B200 C200 S200 H404", post=AS_GET),
     "projects:application_form": Row({"project_id": "open_project"},
                                      get="T200 L200 O200 B200 C200 S200 H404", post=NOT_POST),
+    "projects:application_pdf": Row({"project_id": "open_project"},
+                                    get="T200 L200 O200 B200 C200 S200 H404", post=NOT_POST),
+    # The suite runs without REPORT_PDF: an allowed request is refused with a message (302).
+    "projects:application_pdf_request": Row({"project_id": "open_project"},
+                                            get=NOT_GET, post="T302 L302 O302 B302 C302 S302 H404"),
     # Review.
     "projects:queue":         Row(get="T403 L403 O403 B403 C200 S200 H200", post=AS_GET),
     "projects:bulk_decide":   Row(get=NOT_GET, post="T403 L403 O403 B403 C403 S302 H302"),
@@ -271,7 +276,7 @@ def build_dataset() -> dict[str, int]:
     from members import services as member_services
     from members.models import Member, User
     from projects import services
-    from projects.models import MicroProject, ProjectType
+    from projects.models import ApplicationPdf, MicroProject, ProjectType
     from stats import services as stats_services
     from tests.activities.conftest import tutoring_data
     from tests.activities.image_files import jpeg_bytes
@@ -333,6 +338,12 @@ def build_dataset() -> dict[str, int]:
     job.refresh_from_db()
     if not job.pdf_file:  # built without LibreOffice: the PDF download is still walked
         job.pdf_file.save("report.pdf", ContentFile(PDF))
+    # The open project's 申报表 as PDF, made as the worker would (the matrix runs without LibreOffice).
+    open_project.refresh_from_db()
+    application_pdf = ApplicationPdf.objects.create(
+        project=open_project, version=open_project.updated_at, requested_by=leader, status="done"
+    )
+    application_pdf.pdf_file.save("application.pdf", ContentFile(PDF))
     member_services.notification_send(recipients=[teacher], message="矩阵：一条通知")
     # The dashboards read snapshots; computed once here, not on every request of the matrix.
     stats_services.stats_recompute(committee_id=daping.pk)

@@ -18,9 +18,9 @@ from config.document_checks import CONTENT_TYPES
 from config.protected_files import protected_file_response
 from members.roles import roles_of
 
-from .. import calendar_selectors, review_selectors, selectors, services
+from .. import application_pdf_services, calendar_selectors, review_selectors, selectors, services
 from ..application_form import write_application_form
-from ..enums import ProjectStatus
+from ..enums import PdfStatus, ProjectStatus
 from ..errors import ProjectError
 from ..forms import ApplicationForm, CommentForm, PhaseFormSet, ProjectFilterForm, TargetFormSet
 from ..models import MicroProject
@@ -87,6 +87,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "window_note": calendar_selectors.window_note(project)
             if request.user.has_perm("projects.submit_project", project)
             else "",
+            # The 申报表 as PDF only where LibreOffice is installed (no button without it).
+            "pdf_offered": (offered := application_pdf_services.pdf_offered()),
+            "application_pdf": application_pdf_services.latest_pdf(project) if offered else None,
         },
     )
 
@@ -276,3 +279,38 @@ def project_application_form(request: HttpRequest, project_id: int) -> HttpRespo
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+def project_application_pdf_request(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Ask the worker for the 申报表 as PDF; an unchanged application is never converted twice."""
+    project = _visible_project(request, project_id)
+    try:
+        job = application_pdf_services.application_pdf_request(actor=request.user, project=project)
+    except ProjectError as error:
+        messages.error(request, str(error))
+    else:
+        job.refresh_from_db()  # the embedded run converts in process, after the service's commit
+        if job.status == PdfStatus.DONE:
+            messages.success(request, _("申报表 PDF 已生成，可以下载。"))
+        elif job.status == PdfStatus.FAILED:
+            messages.error(request, job.error_message)
+        else:
+            messages.info(request, _("申报表 PDF 正在生成，请稍候刷新本页。"))
+    return redirect("projects:detail", project.pk)
+
+
+@require_safe
+def project_application_pdf(request: HttpRequest, project_id: int) -> HttpResponseBase:
+    """The 申报表 as PDF, for whoever may download it as .docx, once the worker has made it."""
+    project = _visible_project(request, project_id)
+    job = application_pdf_services.latest_pdf(project)
+    if job is None or job.status != PdfStatus.DONE or not job.pdf_file:
+        raise Http404
+    return protected_file_response(
+        job.pdf_file,
+        filename=f"党建微项目申报表-{project.group.name}-{project.school_year}.pdf",
+        as_attachment=True,
+        content_type="application/pdf",
+        cache_control="private, no-store",
+    )
