@@ -100,6 +100,27 @@ def review_quorum(project: MicroProject, reviewers: list) -> Quorum:
     return Quorum(required=max(required, 1), scored=len(scored_ids), missing_names=missing)
 
 
+def application_default_year(
+    group_id: int | None, committee_id: int, school_years: list[str], today: datetime.date | None = None
+) -> str:
+    """The year an application form starts on: one whose calendar's application window is open
+    today (for the group, so with its extension), else the current school year."""
+    today = today or timezone.localdate()
+    current = school_year_of(today)
+    calendars = calendars_of(committee_id)
+    for year in sorted(school_years, key=lambda year: year != current):  # the current year first
+        calendar = calendars.get(year)
+        if calendar is None or (calendar.application_opens_on is None and calendar.application_closes_on is None):
+            continue
+        extension = extension_of(group_id, year) if group_id else None
+        window = ApplicationWindow(
+            calendar.application_opens_on, calendar.application_closes_on, extension.until if extension else None
+        )
+        if window.accepts(today):
+            return year
+    return current
+
+
 def window_note(project: MicroProject, today: datetime.date | None = None) -> str:
     """For the applying leader: the year's application window as a sentence ("" when none is set)."""
     window = application_window(project.group_id, project.committee_id, project.school_year)

@@ -1,4 +1,4 @@
-import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
@@ -7,33 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from config import input_bounds as bounds
 from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
-from config.text_input import CodeField, TitleField, nfkc
+from config.text_input import TitleField, nfkc
 
 from .enums import ProjectStatus
 
-SCHOOL_YEAR_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{4})$", re.ASCII)
 
+class SchoolYearChoiceField(forms.ChoiceField):
+    """学年 as a choice list; what is posted is NFKC-normalised first, so a full-width
+    ２０２５－２０２６ from an old page or a hand-made post is the same year as 2025-2026."""
 
-def clean_school_year(value: str) -> str:
-    """Two consecutive years, 2000 at the earliest and at most two years ahead: "2025-2026".
+    def to_python(self, value):
+        value = super().to_python(value)
+        return nfkc(value) if value else value
 
-    NFKC first, so full-width ２０２５－２０２６ is the same year as 2025-2026, never another one.
-    """
-    text = nfkc(value)
-    match = SCHOOL_YEAR_PATTERN.match(text)
-    if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise forms.ValidationError(_("学年格式应为“2024-2025”，后一年比前一年大 1。"))
-    first = int(match.group(1))
-    latest = bounds.latest_date().year
-    if not bounds.EARLIEST_DATE.year <= first <= latest:
-        raise forms.ValidationError(
-            _("学年应在 %(earliest)s 到 %(latest)s 之间。")
-            % {
-                "earliest": f"{bounds.EARLIEST_DATE.year}-{bounds.EARLIEST_DATE.year + 1}",
-                "latest": f"{latest}-{latest + 1}",
-            }
-        )
-    return text
+    def set_school_years(self, school_years: Sequence[str]) -> None:
+        """Offer these years, labelled like every other 学年 list ("2025-2026 学年")."""
+        self.choices = [(year, _("%(year)s 学年") % {"year": year}) for year in school_years]
+        self.error_messages["invalid_choice"] = _("请从列表中选择学年：可选 %(years)s。") % {
+            "years": "、".join(str(_("%(year)s 学年") % {"year": year}) for year in school_years)
+        }
 
 
 class ApplicationForm(forms.Form):
@@ -42,7 +34,7 @@ class ApplicationForm(forms.Form):
     group = forms.ModelChoiceField(label=_("申报党小组"), queryset=None, required=True, empty_label=PLEASE_CHOOSE)
     title = TitleField(label=_("项目名称"), max_length=100)
     project_type = forms.ModelChoiceField(label=_("项目类型"), queryset=None, required=False, empty_label=PLEASE_CHOOSE)
-    school_year = CodeField(label=_("学年"), max_length=9, help_text=_("例如 2024-2025"))
+    school_year = SchoolYearChoiceField(label=_("学年"), help_text=_("本学年或下一学年"))
     background = forms.CharField(label=_("项目背景"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     goals = forms.CharField(label=_("项目目标"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     expected_achievements = forms.CharField(
@@ -61,8 +53,9 @@ class ApplicationForm(forms.Form):
     )
     client_id = ClientIdField()
 
-    def __init__(self, *args, groups, project_types, participants, **kwargs):
+    def __init__(self, *args, groups, project_types, participants, school_years: Sequence[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["school_year"].set_school_years(school_years)
         self.fields["group"].queryset = groups
         if groups.count() == 1:
             self.fields["group"].initial = groups.first()
@@ -72,9 +65,6 @@ class ApplicationForm(forms.Form):
         self.fields["participants"].label_from_instance = lambda member: (
             f"{member.name}（{member.group.name}）" if member.group else member.name
         )
-
-    def clean_school_year(self) -> str:
-        return clean_school_year(self.cleaned_data["school_year"])
 
     def clean(self):
         data = super().clean()

@@ -34,3 +34,13 @@ def date_in_school_year(school_year: str, today: datetime.date) -> datetime.date
     """A form's default date for the school year: today while it runs, else its nearest day to today."""
     start, end = school_year_bounds(school_year)
     return min(max(today, start), end)
+
+
+def school_years_to_apply_for(today: datetime.date, keep: str = "") -> list[str]:
+    """The school years an application can be written for, newest first: this one and the next,
+    and ``keep`` (the year an application being edited already has) when it is another one."""
+    start = int(school_year_of(today)[:4])
+    years = {f"{start}-{start + 1}", f"{start + 1}-{start + 2}"}
+    if keep:
+        years.add(keep)
+    return sorted(years, reverse=True)

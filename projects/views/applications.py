@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -24,6 +25,7 @@ from ..enums import PdfStatus, ProjectStatus
 from ..errors import ProjectError
 from ..forms import ApplicationForm, CommentForm, PhaseFormSet, ProjectFilterForm, TargetFormSet
 from ..models import MicroProject
+from ..school_years import school_years_to_apply_for
 
 PROJECTS_PER_PAGE = 30
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -102,10 +104,13 @@ def _application_forms(request: HttpRequest, project: MicroProject | None):
         groups = groups.filter(pk=project.group_id)
     group = project.group if project is not None else groups.select_related("branch").first()
     indicators = selectors.indicators_of(request.user)
+    today = timezone.localdate()
+    school_years = school_years_to_apply_for(today, keep=project.school_year if project is not None else "")
     form_kwargs = {
         "groups": groups,
         "project_types": selectors.project_types_of(request.user),
         "participants": selectors.participant_choices(group),
+        "school_years": school_years,
     }
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, **form_kwargs)
@@ -113,6 +118,10 @@ def _application_forms(request: HttpRequest, project: MicroProject | None):
         targets = TargetFormSet(request.POST, prefix="targets", form_kwargs={"indicators": indicators})
         return form, phases, targets
     initial = {"group": group}
+    if project is None and group is not None:
+        initial["school_year"] = calendar_selectors.application_default_year(
+            group.pk, group.branch.committee_id, school_years, today
+        )
     phase_initial, target_initial = [], []
     if project is not None:
         initial.update(

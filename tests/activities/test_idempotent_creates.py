@@ -55,7 +55,7 @@ def test_without_a_one_time_id_each_post_is_a_new_activity(login, leader_a, open
 def test_an_application_posted_twice_is_one_application(login, leader_a, rubric):
     client = login(leader_a)
     fields = form_fields(client.get(reverse("projects:create")).content.decode())
-    fields |= {"title": "双击的申报", "school_year": "2025-2026"}
+    fields |= {"title": "双击的申报"}
 
     first, second = client.post(reverse("projects:create"), fields), client.post(reverse("projects:create"), fields)
 

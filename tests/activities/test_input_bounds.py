@@ -105,7 +105,6 @@ def test_a_phase_date_outside_the_window_is_refused(login, leader_a, rubric):
     fields = form_fields(client.get(reverse("projects:create")).content.decode())
     fields |= {
         "title": "界外日期",
-        "school_year": "2025-2026",
         "phases-TOTAL_FORMS": "1",
         "phases-0-title": "准备",
         "phases-0-starts_on": "0001-01-01",

@@ -59,7 +59,7 @@ def test_a_stale_hidden_group_is_a_visible_error_and_the_form_offers_the_current
     fields = form_fields(client.get(reverse("projects:create")).content.decode())
     own_group = Group.objects.get(leader__user=leader_a)
     other_group = Group.objects.get(leader__user=leader_b)
-    fields |= {"group": str(other_group.pk), "title": "过期页面的申报", "school_year": "2025-2026"}
+    fields |= {"group": str(other_group.pk), "title": "过期页面的申报"}
 
     response = client.post(reverse("projects:create"), fields)
 

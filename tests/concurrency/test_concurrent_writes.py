@@ -119,9 +119,7 @@ def test_concurrent_posts_on_embedded_sqlite_give_no_500_and_no_duplicate(server
             fields |= scores | {"comment": f"{name} 第 {round_number} 轮评审意见"}
             posts += [(session, url, fields), (session, url, fields)]  # a double tap
         for name in LEADERS:
-            application = _prepared(
-                sessions[name], base, "/projects/new/", title=f"{name} 并发申报 {round_number}", school_year="2026-2027"
-            )
+            application = _prepared(sessions[name], base, "/projects/new/", title=f"{name} 并发申报 {round_number}")
             posts += [application, application]
         for project_id, leader in in_progress:
             for n in range(2):

@@ -116,7 +116,7 @@ def test_racing_copies_of_one_captured_activity_and_photo_make_one_row_each(
 def test_racing_copies_of_one_application_make_one_application(transactional_db, live_server, demo_schools, leader_a):
     session = _session(live_server, leader_a)
     url = f"{live_server.url}/projects/new/"
-    fields = form_fields(session.get(url, timeout=30).text) | {"title": "竞速申报", "school_year": "2025-2026"}
+    fields = form_fields(session.get(url, timeout=30).text) | {"title": "竞速申报"}
 
     statuses = _race(session, url, fields)
 

@@ -6,11 +6,13 @@ both members score round 2; the secretary approves; leader1 sees 已立项 and t
 """
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from projects.demo import seed_catalogue
 from projects.enums import EventAction, ProjectStatus
 from projects.models import MicroProject, ScoreSheet
+from projects.school_years import school_year_of
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +61,13 @@ def _write_application(page, artifacts_dir) -> None:
     form = page.get_by_test_id("application-form")
     form.get_by_label("项目名称").fill(TITLE)
     form.get_by_label("项目类型").select_option(label="服务型「帮扶暖心」")
-    form.get_by_label("学年").fill("2025-2026")
+    # 学年 is a choice of this school year and the next, starting on this one (no calendar is set).
+    this_year = school_year_of(timezone.localdate())
+    next_year = f"{int(this_year[:4]) + 1}-{int(this_year[:4]) + 2}"
+    year = form.get_by_label("学年")
+    expect(year).to_have_value(this_year)
+    expect(year.locator("option")).to_have_text([f"{next_year} 学年", f"{this_year} 学年"])
+    year.select_option(label=f"{this_year} 学年")
     form.get_by_label("项目背景").fill("部分低年级学生阅读习惯尚未养成，课外阅读量明显不足。")
     form.get_by_label("项目目标").fill("党员与低年级学生结对共读，每周一次，带动家庭阅读。")
     form.get_by_label("预期成果").fill("结对共读 60 人次以上，捐赠图书 500 册，形成阅读案例集。")
@@ -149,6 +157,7 @@ def test_application_is_returned_revised_and_approved_in_two_rounds(page, live_s
     _write_application(page, artifacts_dir)
     expect(page.get_by_test_id("project-status")).to_have_text("已提交")
     expect(page.locator(".alert-success")).to_contain_text("申报已提交，等待党委评审。")
+    assert MicroProject.objects.get(title=TITLE).school_year == school_year_of(timezone.localdate())
     targets = page.get_by_test_id("targets")
     expect(targets.locator("tbody tr")).to_have_count(3)
     expect(targets).to_contain_text("一对一助学")

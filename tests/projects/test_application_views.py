@@ -3,10 +3,12 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.models import Group
 from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject, ProjectType
+from projects.school_years import school_year_of
 from tests.activities import image_files as files
 from tests.projects.workflow_fixtures import draft_of, submitted_of
 
@@ -16,7 +18,7 @@ def _form_data(committee, group, *, title="党员先锋岗", submit=False) -> di
         "group": group.pk,
         "title": title,
         "project_type": ProjectType.objects.get(committee=committee, name="帮扶暖心").pk,
-        "school_year": "2025-2026",
+        "school_year": school_year_of(timezone.localdate()),  # one of the years the form offers
         "background": "学困生需要帮扶。",
         "goals": "每周结对辅导。",
         "expected_achievements": "一对一助学 30 人次。",
@@ -82,12 +84,12 @@ def test_bad_input_is_explained_and_nothing_is_saved(login, leader_a, daping):
     seed_catalogue(daping)
     group = Group.objects.get(leader__user=leader_a)
     data = _form_data(daping, group)
-    data["school_year"] = "2025"
+    data["school_year"] = "2025"  # a hand-made post: not one of the offered years
     data["phases-0-ends_on"] = "2025-08-01"
     response = login(leader_a).post(reverse("projects:create"), data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "学年格式应为" in html and "结束日期不能早于开始日期" in html
+    assert "请从列表中选择学年" in html and "结束日期不能早于开始日期" in html
     # What the user typed is still in the form.
     assert "学困生需要帮扶" in html
     assert MicroProject.objects.count() == 0
