@@ -66,6 +66,22 @@ def _style_font(style, east_asian: str, size: Pt) -> None:
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
 
 
+def _chinese_language(document: DocumentObject) -> None:
+    """Mark the document's East-Asian text as Chinese (zh-CN) in its defaults.
+
+    python-docx's template says en-US; with that, LibreOffice picks the Japanese face of the Noto
+    CJK collection for the PDF (Japanese glyph shapes for some characters), and Word's proofing
+    treats the text as English."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    language = run_defaults.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_defaults.append(language)
+    language.set(qn("w:val"), "zh-CN")
+    language.set(qn("w:eastAsia"), "zh-CN")
+
+
 def _name_fallbacks(document: DocumentObject) -> None:
     """Add each font to the font table with its fallback (``w:altName``) and the GB2312 charset."""
     part = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
@@ -126,6 +142,7 @@ def new_document(*, landscape: bool = False) -> DocumentObject:
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.widow_control = True
+    _chinese_language(document)
     _name_fallbacks(document)
 
     # Odd pages carry the number on the right, even pages on the left, one character in.
