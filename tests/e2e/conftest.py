@@ -4,6 +4,7 @@ Every page a test opens fails the test on a JavaScript console error, an uncaugh
 or a request to any host but the live server (the portal ships its front end, no CDN).
 """
 
+import gc
 import io
 import os
 import re
@@ -49,6 +50,27 @@ def pytest_runtest_makereport(item, call):
     # The page fixture reads this to take a screenshot when the test body failed.
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _garbage_collected_between_tests() -> Iterator[None]:
+    """No automatic garbage collection while a browser test runs; a full collection after each.
+
+    On SQLite the live server's threads share one in-memory, shared-cache test database. Python's
+    cyclic collector can run inside one of Django's SQL functions (date truncation, called by
+    SQLite in the middle of a statement) and finalise a dropped connection to that same database:
+    sqlite3_close then waits for the mutex its own thread holds, and the run hangs for good (seen
+    in the dashboard journey's recompute). Collecting between tests, outside any statement, keeps
+    memory flat without that deadlock."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
