@@ -81,7 +81,11 @@ def test_the_secretary_generates_and_downloads_the_annual_report(page, live_serv
     with page.expect_download() as download_info:
         link.click()
     document = Document(io.BytesIO(Path(download_info.value.path()).read_bytes()))
-    assert document.paragraphs[0].text == f"重庆市渝中区大坪小学校党委 {YEAR} 学年党建微项目工作总结"
+    # The official title on two whole lines: the committee, then the year and what it is.
+    assert [paragraph.text for paragraph in document.paragraphs[:2]] == [
+        "中共重庆市渝中区大坪小学校委员会",
+        f"{YEAR.replace('-', '—')}学年党建微项目工作总结",
+    ]
 
 
 def test_the_report_page_fits_a_phone(phone_page, live_server, report_site, artifacts_dir):
