@@ -142,16 +142,20 @@ def test_racing_copies_of_one_catalogue_create_make_one_entry(transactional_db, 
     assert CatalogueEvent.objects.filter(item_id=entry.pk, item_name="竞速类型").count() == 1
 
 
-def test_racing_copies_of_one_round_opening_open_one_round(transactional_db, live_server, demo_schools, secretary):
+def test_racing_copies_of_one_round_opening_open_one_round(
+    transactional_db, live_server, demo_schools, secretary, leader_a
+):
+    from tests.yearend.assessment_fixtures import SCHOOL_YEAR, concluded_of
     from yearend.models import AssessmentEvent, AssessmentRound
 
+    concluded_of(leader_a)  # a round opens only for a year with a concluded project
     session = _session(live_server, secretary)
     url = live_server.url + reverse("yearend:assessment_open")
-    fields = form_fields(session.get(url, timeout=30).text) | {"school_year": "2025-2026"}
+    fields = form_fields(session.get(url, timeout=30).text) | {"school_year": SCHOOL_YEAR}
 
     statuses = _race(session, url, fields)
 
     assert statuses == [302] * COPIES
-    assessment_round = AssessmentRound.objects.get(school_year="2025-2026")
+    assessment_round = AssessmentRound.objects.get(school_year=SCHOOL_YEAR)
     assert assessment_round.criteria.count() == 5
     assert AssessmentEvent.objects.filter(assessment_round=assessment_round).count() == 1
