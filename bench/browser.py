@@ -181,9 +181,15 @@ def lighthouse(base: str, cookies: dict[str, str], page_list) -> dict[str, dict]
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
             f"--extra-headers={json.dumps(headers)}",
         ]
-        done = subprocess.run(
-            command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=300
-        )
+        # Lighthouse's trace sometimes misses the navigation's start (NO_NAVSTART) and its own
+        # message says to run it again: up to three attempts, each reported if it fails.
+        for attempt in range(1, 4):
+            done = subprocess.run(
+                command, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=300
+            )
+            if done.returncode == 0 and out.exists():
+                break
+            print(f"lighthouse attempt {attempt} on {name} failed: {done.stderr[-300:]}", file=sys.stderr)
         if done.returncode != 0 or not out.exists():
             print(f"lighthouse failed on {name}: {done.stderr[-800:]}", file=sys.stderr)
             continue
