@@ -4,7 +4,7 @@ Both ways run in one process, one after the other, against the same server and t
 photos, in Debian's Chromium under Chromium's own emulation of a slow 4G link (1.6 Mbit/s down,
 750 kbit/s up, 150 ms round trip) and a 4x slower CPU:
 
-- capture: the activity form of issue 15 — photos shrunk on the phone (2560 px, JPEG 0.85),
+- capture: the activity form of issue 15 — photos shrunk on the phone (2048 px, JPEG 0.85),
   the activity and each photo sent as its own request from the outbox;
 - whole: the same form with JavaScript off, as the portal worked before — the activity posted,
   then the five originals in one multipart upload to the activity's page.
@@ -18,6 +18,12 @@ It serves the embedded run (SQLite file, Celery in process) with `manage.py runs
 8015 (`--port`) from a throwaway folder, seeded with the demo. Results as JSON on stdout:
 
     .venv/bin/python bench/capture.py > docs/benchmarks-capture.json
+    .venv/bin/python bench/capture.py --photo phone.jpg > out.json   # real photos (repeat --photo)
+
+The five photos are bench/photos.py's synthetic 12-megapixel JPEGs unless real ones are named
+with --photo (fewer than five are repeated in turn): a real phone's photo, with its skies, walls
+and noise reduction, is what the bytes goal is about; the synthetic one is a worst case (grain
+everywhere).
 """
 
 import argparse
@@ -169,8 +175,15 @@ def whole_way(browser, base: str, capture_url: str, photos: list[bytes]) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8015)
+    parser.add_argument("--photo", type=Path, action="append", default=[], help="a real JPEG (repeatable)")
     args = parser.parse_args()
-    photos = [photo_jpeg(seed=seed) for seed in range(1, PHOTOS + 1)]
+    if args.photo:
+        real = [path.read_bytes() for path in args.photo]
+        photos = [real[index % len(real)] for index in range(PHOTOS)]
+        source = [path.name for path in args.photo]
+    else:
+        photos = [photo_jpeg(seed=seed) for seed in range(1, PHOTOS + 1)]
+        source = "bench/photos.py synthetic 4000x3000, seeds 1-5"
     with tempfile.TemporaryDirectory() as folder:
         server = _serve(Path(folder), args.port)
         try:
@@ -202,6 +215,7 @@ def main() -> None:
         "network": SLOW_4G,
         "cpu_slowdown": CPU_SLOWDOWN,
         "photos": PHOTOS,
+        "photo_source": source,
         "original_bytes": [len(photo) for photo in photos],
         "capture": capture,
         "whole": whole,

@@ -1,7 +1,7 @@
 // The capture form: an activity and its photos in one step (or photos for an existing activity).
 //
 // Photos are chosen or shot, each with its own caption, reordered or removed, and shrunk here:
-// decoded with createImageBitmap (EXIF orientation applied), scaled to at most 2560 px on the
+// decoded with createImageBitmap (EXIF orientation applied), scaled to at most 2048 px on the
 // long side and encoded as JPEG (quality 0.85). A file the browser cannot decode (HEIC in most
 // browsers) goes as it is and the server converts it. On 保存 the whole record goes into the
 // outbox (IndexedDB, outbox.js) first, then out in pieces: the activity, then each photo with its
@@ -26,7 +26,10 @@
   var clientIdInput = form.querySelector("input[name=client_id]");
   var text = section.dataset;
   var kind = form.getAttribute("data-capture-kind");
-  var MAX_SIDE = 2560;
+  // 2048 px: above the largest size the portal shows (1600) and enough for print, and on a
+  // real 12-megapixel phone photo about a tenth of its bytes, where 2560 px keeps a sixth
+  // (docs/benchmarks.md, "Capture on a slow 4G link").
+  var MAX_SIDE = 2048;
   var QUALITY = 0.85;
   var MAX_PHOTOS = parseInt(text.maxPhotos || "30", 10);
 

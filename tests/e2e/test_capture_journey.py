@@ -3,7 +3,7 @@ shrunk on the phone, sent in pieces with progress, kept in the outbox when the n
 sent exactly once.
 
 The photos are 12-megapixel JPEGs (4000 × 3000) made with Pillow; the server must end up with
-each once, re-encoded, no larger than 2560 px.
+each once, re-encoded, no larger than 2048 px (the phone's limit).
 """
 
 import io
@@ -132,9 +132,9 @@ def test_a_leader_records_an_activity_with_five_captioned_photos_in_one_step(
     assert [photo.caption for photo in photos] == ["", "示范课现场", "课后评课", "与当地教师合影", "赠书仪式"]
     for photo in photos:
         assert photo.client_id is not None
-        assert (photo.width, photo.height) == (2560, 1920)
+        assert (photo.width, photo.height) == (2048, 1536)
         with photo.original.open("rb") as stored, Image.open(stored) as image:
-            assert image.size == (2560, 1920) and image.format == "JPEG"
+            assert image.size == (2048, 1536) and image.format == "JPEG"
             assert not image.getexif() and "icc_profile" not in image.info
     assert page.get_by_role("link", name="查看活动记录").get_attribute("href") == reverse(
         "activities:activity_detail", args=[activity.pk]
@@ -346,7 +346,7 @@ def test_a_photo_the_browser_cannot_decode_goes_whole_and_the_server_converts_it
     with heic_photo.original.open("rb") as stored, Image.open(io.BytesIO(stored.read())) as image:
         assert image.format == "JPEG"
     # The photo the browser could decode went shrunk, under a JPEG name.
-    assert jpeg_photo.original_name == "IMG_0002.jpg" and (jpeg_photo.width, jpeg_photo.height) == (2560, 1920)
+    assert jpeg_photo.original_name == "IMG_0002.jpg" and (jpeg_photo.width, jpeg_photo.height) == (2048, 1536)
 
 
 OUTBOX_SIZE = """() => new Promise(resolve => {
