@@ -418,6 +418,9 @@
       clearPhotos();
       newRecord();
       Sync.refresh();
+      // Offline, run() sends nothing but asks for a Background Sync, so the record goes out
+      // when the signal returns even if the leader has closed the page by then.
+      Sync.run(false);
     } else {
       showStatus(text.textRetryLater, "warning");
     }

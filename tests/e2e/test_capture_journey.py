@@ -203,6 +203,64 @@ def test_offline_a_leader_records_an_activity_that_is_sent_once_when_the_network
     assert ActivityLog.objects.count() == 1 and Photo.objects.count() == 3
 
 
+def test_background_sync_sends_the_outbox_with_no_page_of_the_portal_open(
+    phone_page, live_server, helping_project, twelve_megapixels
+):
+    """The leader records offline and closes the portal; when the signal returns, the browser's
+    Background Sync wakes the service worker, which sends the record on its own."""
+    page = phone_page
+    capture_url = f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}"
+    log_in(page, live_server, "leader1")
+    _pieces_kept(page, capture_url)
+    page.context.set_offline(True)
+    page.goto(capture_url)
+    _fill_activity(page, "秀山县送教：阅读分享会")
+    _choose_photos(page, _photo_files(twelve_megapixels, 2), ["分享会现场", "赠书"])
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_have_attribute("data-state", "queued")
+    tags = "async () => { const r = await navigator.serviceWorker.ready; return r.sync ? r.sync.getTags() : null; }"
+    for _ in range(50):
+        if page.evaluate(tags):
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(tags) == ["dangjian-outbox"], "the page asked for a Background Sync"
+
+    # No page of the portal stays open: only a blank tab, to reach the browser's DevTools.
+    blank = page.context.new_page()
+    page.close()
+    devtools = page.context.new_cdp_session(blank)
+    registrations = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    devtools.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        blank.wait_for_timeout(100)
+    [worker] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
+    assert not ActivityLog.objects.exists()
+
+    blank.context.set_offline(False)
+    devtools.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": live_server.url, "registrationId": worker["registrationId"], "tag": "dangjian-outbox",
+         "lastChance": False},
+    )  # fmt: skip
+    for _ in range(300):
+        if Photo.objects.count() == 2:
+            break
+        blank.wait_for_timeout(100)
+    activity = ActivityLog.objects.get()
+    assert activity.title == "秀山县送教：阅读分享会"
+    assert list(Photo.objects.filter(activity=activity).values_list("caption", flat=True)) == ["分享会现场", "赠书"]
+
+    # The next visit finds the outbox empty and sends nothing more.
+    again = blank.context.new_page()
+    again.goto(f"{live_server.url}/")
+    expect(again.get_by_test_id("outbox-badge")).to_be_hidden()
+    again.wait_for_timeout(1000)
+    assert ActivityLog.objects.count() == 1 and Photo.objects.count() == 2
+
+
 @pytest.mark.parametrize("server_has_it", [False, True], ids=["cut-before-the-server-has-it", "answer-lost"])
 def test_a_connection_cut_during_the_third_photo_sends_only_that_photo_again(
     phone_without_worker, live_server, helping_project, twelve_megapixels, server_has_it, artifacts_dir
