@@ -264,7 +264,26 @@
           navigator.serviceWorker.controller.postMessage({ type: "logout" });
         }
         form.setAttribute("data-outbox-cleared", "");
-        form.submit();
+        freshToken(form).then(function () {
+          form.submit();
+        });
+      });
+  }
+
+  // A page served from the offline cache carries the CSRF token of the visit that cached it,
+  // which the server may no longer accept (a new login rotates it): the form takes a fresh one.
+  function freshToken(form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!field || !text.sessionUrl) return Promise.resolve();
+    return fetch(text.sessionUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (session) {
+        if (session && session.csrf) field.value = session.csrf;
+      })
+      .catch(function () {
+        // Unreachable: the form goes as it is, and the browser says it is offline.
       });
   }
 

@@ -438,11 +438,16 @@ def test_logging_out_warns_of_what_is_unsent_and_then_clears_the_outbox(
     assert warnings == ["本机还有 1 项活动记录或照片没有发送，退出登录会删除它们。仍要退出吗？"]
     assert page.evaluate(OUTBOX_SIZE) == 1  # kept: the user stayed
 
+    # As on a page the service worker kept from an earlier visit: a token the server refuses.
+    page.locator("form[data-logout] input[name=csrfmiddlewaretoken]").evaluate("field => field.value = 'x'.repeat(64)")
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("form[data-logout]").evaluate("form => form.requestSubmit()")
     assert page.evaluate(OUTBOX_SIZE) == 0
     assert not ActivityLog.objects.exists()
+    # Logged out, not stopped by a CSRF refusal: the form took a fresh token first.
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
 
 
 def test_a_leader_who_lost_the_project_meanwhile_is_told_so_and_keeps_the_draft(
