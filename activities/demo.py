@@ -22,7 +22,7 @@ from branches.models import Committee
 from members.enums import CommitteeRole
 from members.models import Member, User
 from projects import services as project_services
-from projects.demo import ARTICLE_PROJECTS, PAST_YEARS, SCHOOL_YEAR, seed_past_year_projects
+from projects.demo import ARTICLE_PROJECTS, PAST_YEARS, SCHOOL_YEAR, date_past_year_history, seed_past_year_projects
 from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject
 
@@ -242,6 +242,7 @@ def _seed_past_year(
     for project in projects.values():
         if project.status == ProjectStatus.IN_PROGRESS:
             project_services.project_conclude(actor=secretary, project=project, comment="项目按计划完成，同意结项。")
+            date_past_year_history(project)
 
 
 def seed_demo_step(committees: list[Committee]) -> None:

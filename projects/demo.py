@@ -8,13 +8,14 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from branches.models import Committee, Group
 from members.models import User
 
 from . import calendar_services, services
-from .enums import OrganisationType, ProjectStatus, Recommendation
-from .models import Indicator, MicroProject, ProjectType, RubricCriterion
+from .enums import EventAction, OrganisationType, ProjectStatus, Recommendation
+from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
 from .rules import has_conflict_of_interest
 
 PROJECT_TYPES = [
@@ -229,6 +230,43 @@ def seed_past_year_projects(committee: Committee, year: str, share: float) -> No
         _score_all(project, committee, seed + int(year[:4]))
         services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
         services.project_start(actor=leader, project=project)
+
+
+# When, in an earlier demo year, each step of a project happened: (months after 1 September, day).
+PAST_YEAR_STEPS = {
+    EventAction.CREATED: (0, 8),
+    EventAction.SUBMITTED: (0, 10),
+    EventAction.REVIEW_STARTED: (0, 18),
+    EventAction.SCORED: (0, 18),
+    EventAction.APPROVED: (0, 25),
+    EventAction.STARTED: (1, 8),
+    EventAction.CONCLUDED: (10, 10),
+}
+
+
+def _past_moment(school_year: str, step: tuple[int, int]) -> datetime.datetime:
+    months, day = step
+    year, month = int(school_year[:4]) + (8 + months) // 12, (8 + months) % 12 + 1
+    return timezone.make_aware(datetime.datetime(year, month, day, 10))
+
+
+def date_past_year_history(project: MicroProject) -> None:
+    """An earlier year's project, seeded today through the services, gets its history in its own
+    year: applied and approved in September, started in October, concluded in July. Without it
+    the year's summary would say the project was still running at the year's end (its 结项 dated
+    today), and its timeline would show five years of work done on one day."""
+    moments = {action: _past_moment(project.school_year, step) for action, step in PAST_YEAR_STEPS.items()}
+    for action, moment in moments.items():
+        ProjectEvent.objects.filter(project=project, action=action).update(created_at=moment)
+    ScoreSheet.objects.filter(project=project).update(
+        created_at=moments[EventAction.SCORED], updated_at=moments[EventAction.SCORED]
+    )
+    MicroProject.objects.filter(pk=project.pk).update(
+        created_at=moments[EventAction.CREATED],
+        submitted_at=moments[EventAction.SUBMITTED],
+        decided_at=moments[EventAction.APPROVED],
+        updated_at=moments[EventAction.CONCLUDED],
+    )
 
 
 @transaction.atomic

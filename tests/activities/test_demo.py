@@ -19,6 +19,8 @@ from members.models import User
 from projects.demo import seed_projects
 from projects.models import MicroProject
 from tests.activities.conftest import stored_files
+from yearend.summary_narrative import status_sentence
+from yearend.summary_selectors import year_end_statuses
 
 # The article's figures (DOMAIN.md): at least these, and exactly 65 人次 社区志愿服务.
 HELP_AND_CARE_AT_LEAST = {
@@ -171,3 +173,20 @@ def test_the_five_years_before_the_article_grow_into_it_and_are_concluded(seeded
     # The 2021 city honour belongs to its own school year, as the statistics count it.
     honour = Achievement.objects.get(committee=seeded, title="2021年重庆市教育系统先进基层党组织")
     assert honour.project is None and honour.awarded_on == datetime.date(2021, 6, 30)
+
+
+def test_an_earlier_years_project_was_concluded_in_its_own_year(seeded):
+    """The year's summary reads its projects' 结项 as of the year's end: the demo's earlier years
+    must say 已于…结项, not 仍在实施 (their 结项 seeded today)."""
+    for year in ("2019-2020", "2023-2024"):
+        projects = MicroProject.objects.filter(committee=seeded, school_year=year, status="concluded")
+        statuses = year_end_statuses([project.pk for project in projects], year)
+        end_year = int(year[5:])
+        assert {status.concluded_on for status in statuses.values()} == {datetime.date(end_year, 7, 10)}, year
+        sentence = status_sentence(next(iter(statuses.values())), datetime.date(end_year, 8, 31))
+        assert sentence == f"项目已于{end_year}年7月10日结项。"
+        for project in projects:
+            events = list(project.events.values_list("action", "created_at"))
+            assert all(moment.year in (end_year - 1, end_year) for _, moment in events), events
+            assert [action for action, _ in events][-1] == "concluded"
+            assert project.decided_at.date() == datetime.date(end_year - 1, 9, 25)
