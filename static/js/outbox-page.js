@@ -84,7 +84,14 @@
     var actions = document.createElement("div");
     actions.className = "d-flex flex-wrap align-items-center gap-2 mt-2";
     if (record.state === "refused") {
-      if (record.draftUrl) {
+      if (record.activityDone && record.detailUrl) {
+        // The activity is saved: what was refused is a photo, to add again on the activity's page.
+        var open = document.createElement("a");
+        open.className = "btn btn-sm btn-outline-primary";
+        open.href = record.detailUrl;
+        open.textContent = text.textOpenActivity;
+        actions.appendChild(open);
+      } else if (record.draftUrl) {
         var edit = document.createElement("a");
         edit.className = "btn btn-sm btn-outline-primary";
         edit.href = record.draftUrl + (record.draftUrl.indexOf("?") < 0 ? "?" : "&") + "draft=" + record.id;

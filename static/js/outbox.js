@@ -180,9 +180,12 @@
   }
 
   // The network failed (or the server is down): the piece stays and is sent again later.
-  function Unreachable(message) {
+  // `answered`: the server answered, with an error page (a 5xx): try again later, but send the
+  // other records meanwhile. Without it the network itself failed: stop and wait for it.
+  function Unreachable(message, answered) {
     this.name = "Unreachable";
     this.message = message || "unreachable";
+    this.answered = !!answered;
   }
   Unreachable.prototype = Object.create(Error.prototype);
 
@@ -252,7 +255,10 @@
     }
 
     function refused(answer) {
-      return (answer.json && answer.json.message) || "服务器拒绝了这次提交（" + answer.status + "）。";
+      if (answer.json && answer.json.message) return answer.json.message;
+      // An error page rather than the portal's answer: a proxy's size limit, most likely.
+      if (answer.status === 413) return "文件太大，服务器没有接收（413），请换一张较小的照片。";
+      return "服务器拒绝了这次提交（" + answer.status + "）。";
     }
 
     function isRefusal(answer) {
@@ -276,7 +282,7 @@
             return true;
           });
         }
-        if (isRefusal(answer) && answer.json) {
+        if (isRefusal(answer)) {
           record.state = "refused";
           record.message = refused(answer);
           record.errors = answer.json.errors || {};
@@ -285,7 +291,7 @@
             return false;
           });
         }
-        throw new Unreachable("activity " + answer.status);
+        throw new Unreachable("activity " + answer.status, true);
       });
     }
 
@@ -307,11 +313,11 @@
             // Permission lost: the whole record waits as a draft with the message.
             record.state = "refused";
             record.message = refused(answer);
-          } else if (isRefusal(answer) && answer.json) {
+          } else if (isRefusal(answer)) {
             photo.state = "refused";
             photo.message = refused(answer);
           } else {
-            throw new Unreachable("photo " + answer.status);
+            throw new Unreachable("photo " + answer.status, true);
           }
           return put(record).then(function () {
             if (hooks.photo) hooks.photo(record, photo);
@@ -338,6 +344,23 @@
         return done ? sendPhotos() : null;
       })
       .then(function () {
+        var refusedPhotos = record.photos.filter(function (photo) {
+          return photo.state === "refused";
+        });
+        if (record.state !== "refused" && refusedPhotos.length && !waitingPhotos(record).length) {
+          // The activity and the other photos are in; a photo the server refused (not an image,
+          // too large) stays here with its reason, never dropped in silence.
+          record.state = "refused";
+          record.message = refusedPhotos
+            .map(function (photo) {
+              return "照片“" + photo.name + "”没有保存：" + photo.message;
+            })
+            .join("；");
+          return put(record).then(function () {
+            if (hooks.refused) hooks.refused(record);
+            return record;
+          });
+        }
         if (record.state === "refused" || waitingPhotos(record).length) {
           return record;
         }
@@ -372,18 +395,28 @@
         };
         return all(who.user).then(function (records) {
           var sent = 0;
+          var serverError = null;
           var queue = records.filter(function (record) {
             return record.state !== "refused" && (!options.only || record.id === options.only);
           });
           function next() {
             var record = queue.shift();
             if (!record) {
+              // A record the server failed on is tried again later (back-off); the rest went.
+              if (serverError) throw serverError;
               return { sent: sent, user: who.user };
             }
-            return sendRecord(record, context).then(function (left) {
-              sent += left ? 0 : 1;
-              return next();
-            });
+            return sendRecord(record, context).then(
+              function (left) {
+                sent += left ? 0 : 1;
+                return next();
+              },
+              function (error) {
+                if (!(error && error.answered)) throw error;
+                serverError = error;
+                return next();
+              }
+            );
           }
           return next();
         });

@@ -9,6 +9,7 @@ each once, re-encoded, no larger than 2048 px (the phone's limit).
 import io
 import re
 import uuid
+from urllib.parse import unquote_plus
 
 import pytest
 from django.db import connection
@@ -415,6 +416,117 @@ OUTBOX_SIZE = """() => new Promise(resolve => {
     request.onsuccess = () => { opening.result.close(); resolve(request.result); };
   };
 })"""
+
+
+# What Chromium logs for the photos and records these tests have the server (or a proxy) refuse.
+SERVER_ERRORS = re.compile(
+    r"^Failed to load resource: the server responded with a status of (413|422|502) \([\w ]+\) "
+    r"\(http://[^/]+/activities/capture/[\w/]+\)$"
+)
+
+
+@pytest.fixture
+def erring_phone(request, browser, live_server, artifacts_dir):
+    """A phone page (no service worker, so the page itself sends) that expects refused requests."""
+    with _watched_page(
+        request, browser, artifacts_dir, tolerated=(SERVER_ERRORS,), viewport=PHONE, is_mobile=True, has_touch=True,
+        service_workers="block",
+    ) as page:  # fmt: skip
+        yield page
+
+
+def _outbox_records(page) -> list[dict]:
+    return page.evaluate(
+        """() => new Promise(resolve => {
+          const opening = indexedDB.open('dangjian-outbox', 1);
+          opening.onsuccess = () => {
+            const request = opening.result.transaction('records').objectStore('records').getAll();
+            request.onsuccess = () => {
+              opening.result.close();
+              resolve(request.result.map(r => ({state: r.state, message: r.message, title: r.title})));
+            };
+          };
+        })"""
+    )
+
+
+def test_a_photo_the_server_refuses_is_kept_with_its_reason_and_the_rest_is_saved(
+    erring_phone, live_server, helping_project, twelve_megapixels
+):
+    page = erring_phone
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "彭水县送教：科学实验课")
+    broken = {"name": "坏照片.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo at all" * 100}
+    _choose_photos(page, [*_photo_files(twelve_megapixels, 1), broken], ["实验课", "坏的"])
+    _save(page)
+    status = page.get_by_test_id("capture-status")
+    expect(status).to_contain_text("坏照片.jpg", timeout=60_000)
+    expect(status).not_to_contain_text("已保存")
+
+    activity = ActivityLog.objects.get()
+    assert list(activity.photos.values_list("caption", flat=True)) == ["实验课"]
+    [record] = _outbox_records(page)
+    assert record["state"] == "refused" and "坏照片.jpg" in record["message"]
+
+    page.goto(f"{live_server.url}/")
+    panel = page.get_by_test_id("outbox-panel")
+    expect(panel).to_contain_text("坏照片.jpg")
+    panel.get_by_role("link", name="查看活动记录").click()
+    assert page.url.endswith(reverse("activities:activity_detail", args=[activity.pk]))
+
+
+def test_an_error_page_instead_of_an_answer_neither_loses_nor_blocks_the_outbox(
+    erring_phone, live_server, helping_project, twelve_megapixels
+):
+    """A proxy's 413 page refuses the photo with a Chinese reason; a 502 page for one record
+    leaves it waiting while the records behind it go out."""
+    page = erring_phone
+    log_in(page, live_server, "leader1")
+    capture_url = f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}"
+    page.goto(capture_url)
+    page.context.set_offline(True)
+    for title in ("第一条：网关出错", "第二条：照片太大"):
+        _fill_activity(page, title)
+        if title.startswith("第二条"):
+            _choose_photos(page, _photo_files(twelve_megapixels, 1), ["大照片"])
+        _save(page)
+        expect(page.get_by_test_id("capture-status")).to_have_attribute("data-state", "queued")
+
+    def gateway(route):
+        if "第一条" in unquote_plus((route.request.post_data_buffer or b"").decode("utf-8", "replace")):
+            route.fulfill(status=502, content_type="text/html", body="<html><body>502 Bad Gateway</body></html>")
+        else:
+            route.continue_()
+
+    page.route("**/activities/capture/projects/*/", gateway)
+    page.route(
+        "**/activities/capture/*/photos/",
+        lambda route: route.fulfill(
+            status=413, content_type="text/html", body="<html>413 Request Entity Too Large</html>"
+        ),
+    )
+    page.context.set_offline(False)
+    for _ in range(100):
+        if ActivityLog.objects.filter(title="第二条：照片太大").exists() and len(_outbox_records(page)) == 2:
+            states = {record["title"]: record for record in _outbox_records(page)}
+            if states["第二条：照片太大"]["state"] == "refused":
+                break
+        page.wait_for_timeout(100)
+    states = {record["title"]: record for record in _outbox_records(page)}
+    assert states["第一条：网关出错"]["state"] == "waiting"  # tried again later, with back-off
+    assert states["第二条：照片太大"]["state"] == "refused"
+    assert "文件太大" in states["第二条：照片太大"]["message"]
+    assert not ActivityLog.objects.filter(title="第一条：网关出错").exists()
+
+    page.unroute("**/activities/capture/projects/*/")
+    page.evaluate("() => window.DangjianSync.run(true)")
+    for _ in range(100):
+        if ActivityLog.objects.filter(title="第一条：网关出错").exists():
+            break
+        page.wait_for_timeout(100)
+    assert ActivityLog.objects.filter(title="第一条：网关出错").count() == 1
+    assert ActivityLog.objects.filter(title="第二条：照片太大").count() == 1
 
 
 def test_logging_out_warns_of_what_is_unsent_and_then_clears_the_outbox(
