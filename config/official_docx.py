@@ -29,6 +29,8 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
+from .text_input import xml_safe
+
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
@@ -172,7 +174,7 @@ def add_title(document: DocumentObject, lines: Sequence[str]) -> list[Paragraph]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.line_spacing = Pt(35)
         paragraph.paragraph_format.keep_with_next = True
-        set_run_font(paragraph.add_run(line), TITLE_FONT, TITLE_SIZE)
+        set_run_font(paragraph.add_run(xml_safe(line)), TITLE_FONT, TITLE_SIZE)
         paragraphs.append(paragraph)
     document.add_paragraph()
     return paragraphs
@@ -187,9 +189,9 @@ def add_body(
     if indent:
         paragraph.paragraph_format.first_line_indent = BODY_SIZE * 2
     if lead:
-        set_run_font(paragraph.add_run(lead), BODY_FONT, BODY_SIZE, bold=True)
+        set_run_font(paragraph.add_run(xml_safe(lead)), BODY_FONT, BODY_SIZE, bold=True)
     if text:
-        set_run_font(paragraph.add_run(text), BODY_FONT, BODY_SIZE)
+        set_run_font(paragraph.add_run(xml_safe(text)), BODY_FONT, BODY_SIZE)
     return paragraph
 
 
@@ -198,14 +200,14 @@ def add_heading(document: DocumentObject, text: str, level: int = 1) -> Paragrap
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.first_line_indent = BODY_SIZE * 2
     paragraph.paragraph_format.keep_with_next = True
-    set_run_font(paragraph.add_run(text), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_SIZE)
+    set_run_font(paragraph.add_run(xml_safe(text)), HEADING_FONT if level == 1 else SUBHEADING_FONT, BODY_SIZE)
     return paragraph
 
 
 def add_draft_note(document: DocumentObject, text: str) -> Paragraph:
     """A paragraph left for the author to write, highlighted so it cannot be missed or handed in as is."""
     paragraph = add_body(document)
-    run = set_run_font(paragraph.add_run(text), SUBHEADING_FONT, BODY_SIZE)
+    run = set_run_font(paragraph.add_run(xml_safe(text)), SUBHEADING_FONT, BODY_SIZE)
     run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return paragraph
 
@@ -237,7 +239,7 @@ def add_signature(document: DocumentObject, issuer: str, day: datetime.date) -> 
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = Emu(int(BODY_SIZE * indent))
         paragraph.paragraph_format.keep_with_next = True
-        set_run_font(paragraph.add_run(text), BODY_FONT, BODY_SIZE)
+        set_run_font(paragraph.add_run(xml_safe(text)), BODY_FONT, BODY_SIZE)
         paragraphs.append(paragraph)
     return paragraphs
 
@@ -250,7 +252,7 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, centre: bool = Fal
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     lines = str(text).split("\n")
     for index, line in enumerate(lines):
-        run = set_run_font(paragraph.add_run(line), HEADING_FONT if bold else BODY_FONT, size)
+        run = set_run_font(paragraph.add_run(xml_safe(line)), HEADING_FONT if bold else BODY_FONT, size)
         if index < len(lines) - 1:
             run.add_break()
 

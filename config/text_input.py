@@ -15,6 +15,18 @@ from django import forms
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u061c\u180e\u00ad]")
 
 
+# C0 control characters other than tab, newline and carriage return: text pasted from Word or a
+# PDF can carry them (a vertical tab for a line break, a form feed), and XML 1.0 forbids them, so a
+# .docx or .xlsx holding one cannot be written at all.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """The text as a Word or Excel file can hold it: XML-illegal control characters out, a
+    vertical tab or form feed (a line or page break in Word) as a newline."""
+    return _XML_ILLEGAL.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+
+
 def without_invisibles(text: str) -> str:
     """The text without zero-width, bidi-control and other invisible format characters."""
     return _INVISIBLE.sub("", text)

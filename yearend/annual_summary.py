@@ -24,6 +24,7 @@ from docx.shared import Mm, Pt
 
 from activities.models import Photo
 from config import official_docx as layout
+from config.text_input import xml_safe
 from projects.school_years import school_year_bounds
 from stats.selectors import ProjectStats
 
@@ -68,7 +69,7 @@ def _image_rows(document: DocumentObject, images: list[tuple[bytes, str]], width
             text.alignment = WD_ALIGN_PARAGRAPH.CENTER
             text.paragraph_format.line_spacing = Pt(18)
             text.paragraph_format.space_after = Pt(6)
-            layout.set_run_font(text.add_run(caption), layout.SUBHEADING_FONT, CAPTION_SIZE)
+            layout.set_run_font(text.add_run(xml_safe(caption)), layout.SUBHEADING_FONT, CAPTION_SIZE)
         layout.keep_rows_whole(table)
 
 
