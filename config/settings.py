@@ -249,8 +249,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-stats": {"task": "stats.tasks.sweep_stale_stats", "schedule": 300.0},
     "sweep-webhook-deliveries": {"task": "members.tasks.sweep_webhook_deliveries", "schedule": 300.0},
     # Deadline reminders: idempotent per person, deadline and step, so the hourly repeats (and a
-    # second beat) send nothing twice and a missed morning is caught up within the hour.
-    "send-deadline-reminders": {"task": "deadlines.tasks.send_deadline_reminders", "schedule": crontab(minute=15)},
+    # second beat) send nothing twice and a missed hour is caught up by the next. Daytime only
+    # (08:15-21:15 in TIME_ZONE): a reminder, or a group robot's @-mention, never wakes anyone.
+    "send-deadline-reminders": {
+        "task": "deadlines.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=15, hour="8-21"),
+    },
 }
 # Where notices go besides the in-app list (members/channels.py). The group-robot channel is
 # inert until a committee has an active 群机器人 (admin → 群机器人).

@@ -19,12 +19,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import ActivityLog
 from members.models import Member, User
-from projects.calendar_selectors import application_window, review_due_on
+from projects.calendar_selectors import resubmission_due_on, review_due_on
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet, YearCalendar
 from projects.rules import has_conflict_of_interest
@@ -151,7 +152,7 @@ def log_deadlines(calendars, today: datetime.date, committee_id: int | None = No
         if leader is None:
             continue
         day = calendars[(project.committee_id, project.school_year)].logging_due_day
-        first = (project.decided_at.date() if project.decided_at else today).replace(day=1)
+        first = (timezone.localdate(project.decided_at) if project.decided_at else today).replace(day=1)
         for month in school_year_months(project.school_year):
             if month < first or month > today or month in logged[project.pk]:
                 continue
@@ -175,7 +176,7 @@ def log_deadlines(calendars, today: datetime.date, committee_id: int | None = No
 def returned_deadlines(committee_id: int | None = None) -> list[Deadline]:
     deadlines = []
     for project in _projects((ProjectStatus.RETURNED,), committee_id):
-        due = application_window(project.group_id, project.committee_id, project.school_year).last_day
+        due = resubmission_due_on(project)
         leader = project.group.leader.user if project.group.leader and project.group.leader.user_id else None
         if due is None or leader is None:
             continue

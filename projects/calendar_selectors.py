@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .enums import ProjectStatus
 from .models import ApplicationExtension, CalendarChange, MicroProject, ScoreSheet, YearCalendar
 from .school_years import school_year_of
 
@@ -54,6 +55,22 @@ def application_window(group_id: int, committee_id: int, school_year: str) -> Ap
     )
 
 
+# A returned application may come back within this many days of its return, or until the window
+# closes if that is later: returns usually come after the close (the review ends then), and the
+# group must have time to revise without asking for an extension.
+RESUBMISSION_DAYS = 14
+
+
+def resubmission_due_on(project: MicroProject) -> datetime.date | None:
+    """The last day a returned application may be resubmitted (None: no window, no limit)."""
+    window = application_window(project.group_id, project.committee_id, project.school_year)
+    if window.last_day is None:
+        return None
+    if project.decided_at is None:
+        return window.last_day
+    return max(window.last_day, timezone.localdate(project.decided_at) + datetime.timedelta(days=RESUBMISSION_DAYS))
+
+
 def review_due_on(project: MicroProject, calendar: YearCalendar | None) -> datetime.date | None:
     """When the current review round is due: the calendar's date for the first round, and
     `resubmission_review_days` after the resubmission for later ones (None without a calendar)."""
@@ -63,7 +80,7 @@ def review_due_on(project: MicroProject, calendar: YearCalendar | None) -> datet
         return calendar.review_due_on
     if project.submitted_at is None:
         return None
-    return project.submitted_at.date() + datetime.timedelta(days=calendar.resubmission_review_days)
+    return timezone.localdate(project.submitted_at) + datetime.timedelta(days=calendar.resubmission_review_days)
 
 
 @dataclass(frozen=True)
@@ -127,6 +144,11 @@ def window_note(project: MicroProject, today: datetime.date | None = None) -> st
     if window.opens_on is None and window.closes_on is None:
         return ""
     today = today or timezone.localdate()
+    if project.status == ProjectStatus.RETURNED:
+        due = resubmission_due_on(project)
+        if due is not None:
+            late = _("现已逾期，如需延期请联系党委书记。") if today > due else ""
+            return _("退回修改的申报请在 %(date)s 前重新提交。") % {"date": f"{due:%Y-%m-%d}"} + late
     parts = [_("%(year)s 学年项目申报：") % {"year": project.school_year}]
     if window.opens_on:
         parts.append(_("%(date)s 开始") % {"date": f"{window.opens_on:%Y-%m-%d}"})

@@ -25,7 +25,7 @@ from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send, notifications_resolve
 
-from .calendar_selectors import Quorum, application_window, review_quorum
+from .calendar_selectors import Quorum, application_window, resubmission_due_on, review_quorum
 from .enums import Decision, EventAction, ProjectStatus, Recommendation
 from .errors import ProjectError
 from .models import (
@@ -402,9 +402,18 @@ def review_subject(project: MicroProject) -> str:
 
 
 def _check_window(project: MicroProject) -> None:
-    """Refuse a submission outside the year's application window (and the group's extension)."""
-    window = application_window(project.group_id, project.committee_id, project.school_year)
+    """Refuse a submission outside the year's application window (and the group's extension);
+    a returned application has its own time to come back (`resubmission_due_on`)."""
     today = timezone.localdate()
+    if project.status == ProjectStatus.RETURNED:
+        due = resubmission_due_on(project)
+        if due is None or today <= due:
+            return
+        raise ProjectError(
+            _("退回修改的申报须在 %(due)s 前重新提交，现已逾期。如需延期，请联系党委书记。")
+            % {"due": f"{due:%Y-%m-%d}"}
+        )
+    window = application_window(project.group_id, project.committee_id, project.school_year)
     if window.accepts(today):
         return
     if window.opens_on and today < window.opens_on:

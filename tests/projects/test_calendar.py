@@ -2,13 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from members.models import Notification
-from projects import calendar_services, services
+from projects import calendar_selectors, calendar_services, services
 from projects.enums import EventAction, ProjectStatus
 from projects.errors import ProjectError
 from projects.models import ApplicationExtension, CalendarChange, MicroProject, YearCalendar
@@ -63,6 +64,41 @@ def test_submission_inside_the_window_goes_through(rubric, secretary, leader_a, 
     with _at(day):
         project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
     assert project.status == ProjectStatus.SUBMITTED
+
+
+def _returned_on(day, secretary, leader_a, committee_member):
+    """An application submitted in the window, returned by the committee on ``day``."""
+    with _at(datetime.date(2025, 9, 5)):
+        project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
+    _score(committee_member, project)
+    with _at(day):
+        return services.project_decide(
+            actor=secretary, project=project, decision="return", comment="请补充预算。", confirm_below_quorum=True
+        )
+
+
+def test_an_application_returned_after_the_close_comes_back_within_fourteen_days(
+    rubric, secretary, leader_a, committee_member
+):
+    """Reviews end after the close, so returns do too: the group has 14 days from the return."""
+    _calendar(secretary)
+    project = _returned_on(datetime.date(2025, 10, 10), secretary, leader_a, committee_member)
+    assert calendar_selectors.resubmission_due_on(project) == datetime.date(2025, 10, 24)
+    note = calendar_selectors.window_note(project, today=datetime.date(2025, 10, 12))
+    assert note == "退回修改的申报请在 2025-10-24 前重新提交。"
+    with _at(datetime.date(2025, 10, 24)):
+        assert services.project_submit(actor=leader_a, project=project).status == ProjectStatus.SUBMITTED
+
+
+def test_an_application_returned_early_has_until_the_window_closes_and_not_a_day_more(
+    rubric, secretary, leader_a, committee_member
+):
+    _calendar(secretary)
+    project = _returned_on(datetime.date(2025, 9, 8), secretary, leader_a, committee_member)
+    assert calendar_selectors.resubmission_due_on(project) == CLOSES  # later than 8 + 14 = 22 September
+    with _at(datetime.date(2025, 10, 1)), pytest.raises(ProjectError, match="须在 2025-09-30 前重新提交，现已逾期"):
+        services.project_submit(actor=leader_a, project=project)
+    assert "现已逾期" in calendar_selectors.window_note(project, today=datetime.date(2025, 10, 1))
 
 
 def test_without_a_calendar_the_window_is_open(rubric, leader_a):
@@ -221,3 +257,12 @@ def test_a_review_notice_is_done_when_the_reviewer_scores_and_all_when_decided(
     )
     assert not notices.filter(resolved_at__isnull=True).exists()
     assert not Notification.objects.filter(recipient=committee_member_2, read_at__isnull=True).exists()
+
+
+def test_a_resubmission_in_the_small_hours_is_due_by_its_local_date():
+    """01:00 in Beijing is the evening before in UTC: the due date counts from the local day."""
+    project = MicroProject(
+        review_round=2, submitted_at=datetime.datetime(2025, 10, 2, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+    calendar = YearCalendar(resubmission_review_days=14)
+    assert calendar_selectors.review_due_on(project, calendar) == datetime.date(2025, 10, 16)
