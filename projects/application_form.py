@@ -47,8 +47,11 @@ def _targets(project: MicroProject) -> str:
     )
 
 
-def write_application_form(project: MicroProject, output: IO[bytes]) -> None:
-    """Write the project's application form to ``output`` (phases, targets and participants prefetched)."""
+def write_application_form(project: MicroProject, output: IO[bytes], *, show_phone: bool = False) -> None:
+    """Write the project's application form to ``output`` (phases, targets and participants prefetched).
+
+    The leader's phone is printed only for a reader who may see members' contacts
+    (``show_phone``); otherwise its box is left blank to be filled in by hand, as on paper."""
     document = layout.new_document()
     layout.add_title(document, ["党建微项目申报表"])
     kind = project.project_type
@@ -58,7 +61,12 @@ def write_application_form(project: MicroProject, output: IO[bytes]) -> None:
         ("申报单位", project.committee.name, None, None),
         ("项目名称", project.title, None, None),
         ("申报党小组", project.group.name, "所属党支部", project.group.branch.name),
-        ("项目负责人", leader.name if leader else "", "联系电话", leader.phone if leader else ""),
+        (
+            "项目负责人",
+            leader.name if leader else "",
+            "联系电话",
+            (leader.phone if show_phone else " ") if leader else "",
+        ),
         (
             "项目类型",
             f"{kind.name}（{kind.get_organisation_type_display()}组织）" if kind else "",

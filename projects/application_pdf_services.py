@@ -97,7 +97,8 @@ def application_pdf_build(*, job_id: int) -> str:
     if project is None:
         return application_pdf_fail(job_id=job_id, error=ProjectError(_("项目已不可见。")))
     source = io.BytesIO()
-    write_application_form(project, source)
+    # One PDF serves everyone who may see the project, so it never carries the leader's phone.
+    write_application_form(project, source, show_phone=False)
     pdf = office_pdf.convert_to_pdf(source.getvalue(), ".docx")
     with transaction.atomic():
         job = ApplicationPdf.objects.select_for_update().get(pk=job_id)

@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from config.spreadsheet_cells import safe_text
 from config.text_input import xml_safe
+from members.models import Member
 from projects.models import MicroProject
 from tests.projects.workflow_fixtures import draft_of
 
@@ -41,3 +42,20 @@ def test_an_application_with_pasted_control_characters_downloads_as_a_docx(leade
     text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "第一段\n第二段\n第三段结尾" in text
     assert "\x01" not in text and "\x0b" not in text
+
+
+def _form_text(client, project) -> str:
+    response = client.get(reverse("projects:application_form", args=[project.pk]))
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    return "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+
+
+def test_the_application_form_prints_the_leaders_phone_only_for_who_may_see_contacts(leader_a, teacher, login):
+    """Any teacher of the group may read the 申报表; the leader's phone follows the roster's rule
+    (committee members, the person, the leaders above), and is otherwise left blank."""
+    project = draft_of(leader_a)
+    Member.objects.filter(user=leader_a).update(phone="13800138000")
+    assert "13800138000" in _form_text(login(leader_a), project)
+    teachers_copy = _form_text(login(teacher), project)
+    assert "13800138000" not in teachers_copy and "联系电话" in teachers_copy

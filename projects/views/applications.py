@@ -282,7 +282,9 @@ def project_application_form(request: HttpRequest, project_id: int) -> HttpRespo
     """The application as a printable 申报表 (.docx), for whoever may see the project."""
     project = _visible_project(request, project_id)
     output = io.BytesIO()
-    write_application_form(project, output)
+    leader = project.group.leader
+    show_phone = leader is not None and request.user.has_perm("members.view_member_contact", leader)
+    write_application_form(project, output, show_phone=show_phone)
     response = HttpResponse(output.getvalue(), content_type=DOCX_CONTENT_TYPE)
     name = f"党建微项目申报表-{project.group.name}-{project.school_year}.docx"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
