@@ -19,6 +19,7 @@ from members.models import User
 from projects.demo import seed_projects
 from projects.models import MicroProject
 from tests.activities.conftest import stored_files
+from stats.on_time import on_time_rates
 from yearend.summary_narrative import status_sentence
 from yearend.summary_selectors import year_end_statuses
 
@@ -190,3 +191,10 @@ def test_an_earlier_years_project_was_concluded_in_its_own_year(seeded):
             assert all(moment.year in (end_year - 1, end_year) for _, moment in events), events
             assert [action for action, _ in events][-1] == "concluded"
             assert project.decided_at.date() == datetime.date(end_year - 1, 9, 25)
+
+
+def test_an_earlier_years_activities_were_mostly_entered_on_time(seeded):
+    """Entered a few days after each activity (one in nine a month late), as the on-time rates read them."""
+    rates = on_time_rates(seeded, "2023-2024")
+    assert rates.committee is not None and rates.committee.due >= 3 * 10  # three projects, Sep to Jul
+    assert 50 < rates.committee.percent < 100
