@@ -187,13 +187,15 @@ def report_build(*, job_id: int) -> str:
     builder = _BUILDERS[ReportKind(job.kind)]
     with tempfile.TemporaryFile() as output:
         builder(report_context(job), output, partial(_set_progress, job_id))
+        # Converted before the row is locked: LibreOffice may take minutes, and a time limit hit
+        # inside the transaction would roll back a job whose files were already stored.
+        pdf = _pdf_of(job_id, output, ReportKind(job.kind).suffix)
         output.seek(0)
         with transaction.atomic():
             job = ReportJob.objects.select_for_update().get(pk=job_id)
             if job.status != ReportStatus.RUNNING:
                 return job.status
             job.file.save(f"report.{ReportKind(job.kind).suffix}", File(output), save=False)
-            pdf = _pdf_of(job_id, output, ReportKind(job.kind).suffix)
             if pdf is not None:
                 job.pdf_file.save("report.pdf", ContentFile(pdf), save=False)
             job.status, job.progress, job.finished_at = ReportStatus.DONE, 100, timezone.now()
