@@ -18,8 +18,8 @@ from branches.models import Committee
 from members.models import User
 from projects.demo import seed_projects
 from projects.models import MicroProject
-from tests.activities.conftest import stored_files
 from stats.on_time import on_time_rates
+from tests.activities.conftest import stored_files
 from yearend.summary_narrative import status_sentence
 from yearend.summary_selectors import year_end_statuses
 
