@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThan
 
 from activities.enums import AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
@@ -187,15 +188,17 @@ class _Computation:
     def _activities(self, counted: list[int]) -> None:
         live_photos = Photo.objects.filter(activity_id=OuterRef("pk"), is_archived=False).order_by()
         # Photos are counted per activity through its index: joining the photo table to a
-        # committee's activities made PostgreSQL scan every photo of the district.
-        photo_count = live_photos.values("activity_id").annotate(n=Count("pk")).values("n")
+        # committee's activities made PostgreSQL scan every photo of the district. The count
+        # also says whether the activity has a photo: an EXISTS there was planned as a hashed
+        # subquery over every live photo of the district (20 ms per recompute at district size).
+        photo_count = Coalesce(Subquery(live_photos.values("activity_id").annotate(n=Count("pk")).values("n")), 0)
         rows = (
             ActivityLog.objects.filter(project_id__in=counted, is_archived=False)
             .values("project_id", month=TruncMonth("date"))
             .annotate(
                 n=Count("pk"),
-                with_photos=Count("pk", filter=Q(Exists(live_photos))),
-                photo_sum=Sum(Coalesce(Subquery(photo_count), 0)),
+                with_photos=Count("pk", filter=Q(GreaterThan(photo_count, 0))),
+                photo_sum=Sum(photo_count),
                 hours_sum=Sum("duration_hours"),
                 beneficiaries_sum=Sum("beneficiaries_count"),
             )
@@ -344,9 +347,11 @@ class _Computation:
         first, _ = school_year_bounds(min(self.school_years))
         _, last = school_year_bounds(max(self.school_years))
         verified = Achievement.objects.filter(status=AchievementStatus.VERIFIED)
+        # The committee's projects of these years by id (read already): joining the projects
+        # under an OR made PostgreSQL scan every achievement and project of the district.
         rows = (
             verified.filter(
-                Q(project__committee_id=self.committee_id, project__school_year__in=self.school_years)
+                Q(project_id__in=list(self.project_year))
                 | Q(committee_id=self.committee_id, project__isnull=True, awarded_on__range=(first, last))
             )
             .values("project_id", "committee_id", "level", "rank", month=TruncMonth("awarded_on"))
