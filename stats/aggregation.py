@@ -8,7 +8,8 @@ What counts:
   year of their date).
 
 The database groups rows by project and month (one query per figure family, every school year
-of a committee at once); Python rolls them up to groups, branches, types, the committee and the
+of a committee at once, except participations and indicator values: one query per school year,
+see `_Computation._by_year`); Python rolls them up to groups, branches, types, the committee and the
 whole year, and turns sums into ratios. Per-scope-kind GROUP BY queries cost 5x the queries and
 5x the passes over the rows for the same sums (bench/run.py measured the difference).
 """
@@ -78,13 +79,14 @@ _ProjectRow = tuple[int, int, int, int | None, str]
 
 
 class _Computation:
-    """One committee, one or more school years, the scopes asked; a fixed number of queries.
+    """One committee, one or more school years, the scopes asked; a fixed number of queries per year.
 
     Every additive figure is read once per project and month (one grouped query per figure
     family) and rolled up in Python to the project's group, branch, type and committee and to
     the whole year; distinct counts (participants, participation) are rolled up from the
     (project, month, member) rows. So the query count does not depend on the number of scope
-    kinds, scopes or years, and a year is one pass over its rows.
+    kinds or scopes (12 for one year, two more for each further year), and a year is one pass
+    over its rows.
     """
 
     def __init__(self, committee_id: int, school_years: list[str], asked: dict[str, set[int]] | None) -> None:
@@ -485,7 +487,7 @@ def _asked(scopes: Iterable[str] | None) -> dict[str, set[int]] | None:
 def compute_figures_of_years(
     committee_id: int, school_years: list[str], scopes: Iterable[str] | None = None
 ) -> dict[str, dict[SnapshotKey, dict[str, Any]]]:
-    """`compute_figures` for several school years at once, in the same number of queries."""
+    """`compute_figures` for several school years at once: 12 queries, and two more per further year."""
     if not school_years:
         return {}
     tables = _Computation(committee_id, sorted(set(school_years)), _asked(scopes)).run()
