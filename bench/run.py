@@ -1,12 +1,17 @@
 """Run every benchmark in one process and compare each with its floor.
 
-    python bench/run.py [--size small|district] [--json] [--repeats N]
+    python bench/run.py [--size small|district] [--json] [--repeats N] [--reuse] [--only stats ...]
 
 Builds a fresh database of its own (``dangjian_bench_<size>`` on the PostgreSQL server of
 DATABASE_URL when that is set, else a SQLite file under bench/.data/), fills it with
 bench/generate.py, and measures pages, statistics, photos and reports. At ``district`` size
 the page queries are first counted on a fresh ``small`` database too: they must be equal.
 Celery tasks run in process here, as the worker would run them. Results: docs/benchmarks.md.
+
+``--reuse`` measures the databases an earlier run generated (the district takes a quarter of an
+hour to generate) instead of building new ones; each run leaves them as it found them, but for
+the snapshots it recomputes. ``--only`` measures some of the benchmarks (pages, stats, reports,
+photos); without ``pages`` no ``small`` database is needed.
 """
 
 import argparse
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "bench" / ".data"
 # The last complete school year: the one whose workbook a secretary exports at year end.
 REPORT_YEAR = "2025-2026"
+BENCHMARKS = ("stats", "pages", "reports", "photos")
 
 
 def database_url(size: str) -> str:
@@ -70,13 +76,33 @@ def use_database(url: str) -> None:
     settings.DATABASES["default"].update(dj_database_url.parse(url))
 
 
-def prepare(size: str, log) -> dict[str, Any]:
-    """A fresh, migrated database filled with the ``size`` district; the generator's summary."""
+def _summary_path(url: str) -> Path:
+    """Where a generated database's summary is kept for ``--reuse``: beside the SQLite files."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") if parts.scheme.startswith("postgres") else Path(parts.path).stem
+    return BENCH_DATA / f"{name}.summary.json"
+
+
+def prepare(size: str, log, *, reuse: bool = False) -> dict[str, Any]:
+    """A fresh, migrated database filled with the ``size`` district; the generator's summary.
+
+    With ``reuse``, the database an earlier run generated, as its summary says (no new data).
+    """
     from django.core.management import call_command
 
     from bench.generate import generate
 
     url = database_url(size)
+    summary_path = _summary_path(url)
+    if reuse:
+        if not summary_path.exists():
+            raise SystemExit(f"--reuse: no generated {size} database ({summary_path} is missing); run without it once")
+        use_database(url)
+        call_command("migrate", verbosity=0)  # the code may have gained a migration (an index) since
+        generated = datetime.datetime.fromtimestamp(summary_path.stat().st_mtime, datetime.UTC)
+        log(f"[{size}] reusing the database generated at {generated:%Y-%m-%d %H:%M} UTC")
+        return json.loads(summary_path.read_text())
+    summary_path.unlink(missing_ok=True)
     fresh_database(url)
     use_database(url)
     started = time.perf_counter()
@@ -85,6 +111,8 @@ def prepare(size: str, log) -> dict[str, Any]:
     summary = generate(size, log=lambda line: log(f"[{size}] {line}"))
     analyse()
     summary["database"] = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
+    summary_path.parent.mkdir(parents=True, exist_ok=True)
+    summary_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2))
     return summary
 
 
@@ -130,6 +158,10 @@ def main() -> int:
     parser.add_argument("--size", choices=["small", "district"], default="small")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per benchmark")
+    parser.add_argument("--reuse", action="store_true", help="measure the databases an earlier run generated")
+    parser.add_argument(
+        "--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS), help="measure only these benchmarks"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -164,37 +196,43 @@ def main() -> int:
     heavy_repeats = max(3, (args.repeats or 3) // 5) if args.size == "district" else (args.repeats or 5)
     records: list[dict[str, Any]] = []
     small_counts = None
-    if args.size == "district":
-        small = prepare("small", log)
+    if args.size == "district" and "pages" in args.only:
+        small = prepare("small", log, reuse=args.reuse)
         stats.recompute_district(_committees())
         small_counts = pages.count_queries(small["page_school"], small["district_login"])
         log(f"[small] page queries counted: {small_counts}")
-    summary = prepare(args.size, log)
+    summary = prepare(args.size, log, reuse=args.reuse)
     people, committees = summary["page_school"], _committees()
     log(f"[{args.size}] generated in {summary['seconds']} s: {summary['rows']}")
 
-    records.append(stats.run_full(committees, repeats=heavy_repeats))
-    log(f"full recompute: {records[-1]}")
-    records.append(stats.run_incremental(people["committee_id"], repeats=max(15, page_repeats // 2)))
-    log(f"incremental: {records[-1]}")
-    for record in pages.run(people, summary["district_login"], repeats=page_repeats, small_counts=small_counts):
-        records.append(record)
-        log(f"{record['name']}: {record}")
-    sizes = _committee_sizes(REPORT_YEAR)
-    records.extend(
-        reports.run(
-            school_year=REPORT_YEAR,
-            committee_ids=committees,
-            largest=max(sizes, key=sizes.get),
-            smallest=min(sizes, key=sizes.get),
+    if "stats" in args.only:
+        records.append(stats.run_full(committees, repeats=heavy_repeats))
+        log(f"full recompute: {records[-1]}")
+        records.append(stats.run_incremental(people["committee_id"], repeats=max(15, page_repeats // 2)))
+        log(f"incremental: {records[-1]}")
+    if "pages" in args.only:
+        for record in pages.run(people, summary["district_login"], repeats=page_repeats, small_counts=small_counts):
+            records.append(record)
+            log(f"{record['name']}: {record}")
+    if "reports" in args.only:
+        sizes = _committee_sizes(REPORT_YEAR)
+        records.extend(
+            reports.run(
+                school_year=REPORT_YEAR,
+                committee_ids=committees,
+                largest=max(sizes, key=sizes.get),
+                smallest=min(sizes, key=sizes.get),
+            )
         )
-    )
-    log(f"reports: {records[-2:]}")
-    records.extend(photos.run(repeats=max(5, page_repeats // 3)))
-    log(f"photos: {records[-1]}")
+        log(f"reports: {records[-2:]}")
+    if "photos" in args.only:
+        records.extend(photos.run(repeats=max(5, page_repeats // 3)))
+        log(f"photos: {records[-1]}")
 
     result = {
         "size": args.size,
+        "reused_database": args.reuse,
+        "only": args.only,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "generation": summary,

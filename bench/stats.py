@@ -22,6 +22,7 @@ from .measure import ratio_result
 
 FULL_GOAL_RATIO = 1.3
 INCREMENTAL_GOAL_MS = 40
+NEW_ACTIVITY_TITLE = "基准测试新增活动"
 
 
 def recompute_district(committee_ids: list[int]) -> int:
@@ -116,23 +117,30 @@ def run_incremental(committee_id: int, *, repeats: int) -> dict[str, Any]:
     target = ProjectTarget.objects.filter(project=project).first()
     member_ids = list(project.participants.values_list("pk", flat=True)[:3])
     timings = []
-    for n in range(repeats + 1):
-        # The write itself is the activity service's business; what is timed is the task it queues.
-        activity = ActivityLog.objects.create(
-            project=project,
-            date=datetime.date(2026, 11, 1) + datetime.timedelta(days=n % 19),
-            activity_type="volunteering",
-            title=f"基准测试新增活动{n}",
-            beneficiaries_count=10,
-            duration_hours=Decimal(2),
-            created_by_id=project.created_by_id,
-        )
-        activity.participants.set(member_ids)
-        IndicatorValue.objects.create(activity=activity, indicator_id=target.indicator_id, value=Decimal(3))
-        started = time.perf_counter()
+    try:
+        for n in range(repeats + 1):
+            # The write itself is the activity service's business; what is timed is the task it queues.
+            activity = ActivityLog.objects.create(
+                project=project,
+                date=datetime.date(2026, 11, 1) + datetime.timedelta(days=n % 19),
+                activity_type="volunteering",
+                title=f"{NEW_ACTIVITY_TITLE}{n}",
+                beneficiaries_count=10,
+                duration_hours=Decimal(2),
+                created_by_id=project.created_by_id,
+            )
+            activity.participants.set(member_ids)
+            IndicatorValue.objects.create(activity=activity, indicator_id=target.indicator_id, value=Decimal(3))
+            started = time.perf_counter()
+            tasks.recompute_stats_for(committee_id, CURRENT_YEAR, scopes)
+            if n:  # the first one warms the caches
+                timings.append(time.perf_counter() - started)
+    finally:
+        # The database is left as it was found (an interrupted run's leftovers too), so that a
+        # --reuse run measures the same data again.
+        for activity in ActivityLog.objects.filter(project=project, title__startswith=NEW_ACTIVITY_TITLE):
+            activity.delete()
         tasks.recompute_stats_for(committee_id, CURRENT_YEAR, scopes)
-        if n:  # the first one warms the caches
-            timings.append(time.perf_counter() - started)
     median_ms = statistics.median(timings) * 1000
     return {
         "name": "statistics: incremental recompute after one new activity",

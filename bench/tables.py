@@ -44,11 +44,14 @@ def tables(result: dict[str, Any]) -> str:
         f"{rows['activities_activitylog_participants']:,} participations, {rows['activities_photo']:,} photo rows, "
         f"{rows['activities_achievement']:,} achievements, {rows['projects_scoresheet']:,} score sheets, "
         f"{rows['projects_assessmentsheet']:,} assessment sheets.",
-        "",
-        "| Page (user) | Median | Floor | Ratio (goal ≤ 2.5×) | Queries here | Queries at small | Met |",
-        "|---|---|---|---|---|---|---|",
     ]
     records = result["benchmarks"]
+    if any(record["name"].startswith("page: ") for record in records):  # none in a run --only stats
+        lines += [
+            "",
+            "| Page (user) | Median | Floor | Ratio (goal ≤ 2.5×) | Queries here | Queries at small | Met |",
+            "|---|---|---|---|---|---|---|",
+        ]
     for record in records:
         if record["name"].startswith("page: "):
             lines.append(

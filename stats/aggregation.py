@@ -8,7 +8,8 @@ What counts:
   year of their date).
 
 The database groups rows by project and month (one query per figure family, every school year
-of a committee at once); Python rolls them up to groups, branches, types, the committee and the
+of a committee at once, except participations and indicator values: one query per school year,
+see `_Computation._by_year`); Python rolls them up to groups, branches, types, the committee and the
 whole year, and turns sums into ratios. Per-scope-kind GROUP BY queries cost 5x the queries and
 5x the passes over the rows for the same sums (bench/run.py measured the difference).
 """
@@ -17,10 +18,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThan
 
 from activities.enums import AchievementLevel, AchievementRank, AchievementStatus
 from activities.models import Achievement, ActivityLog, IndicatorValue, Photo
@@ -76,13 +79,14 @@ _ProjectRow = tuple[int, int, int, int | None, str]
 
 
 class _Computation:
-    """One committee, one or more school years, the scopes asked; a fixed number of queries.
+    """One committee, one or more school years, the scopes asked; a fixed number of queries per year.
 
     Every additive figure is read once per project and month (one grouped query per figure
     family) and rolled up in Python to the project's group, branch, type and committee and to
     the whole year; distinct counts (participants, participation) are rolled up from the
     (project, month, member) rows. So the query count does not depend on the number of scope
-    kinds, scopes or years, and a year is one pass over its rows.
+    kinds or scopes (12 for one year, two more for each further year), and a year is one pass
+    over its rows.
     """
 
     def __init__(self, committee_id: int, school_years: list[str], asked: dict[str, set[int]] | None) -> None:
@@ -187,15 +191,17 @@ class _Computation:
     def _activities(self, counted: list[int]) -> None:
         live_photos = Photo.objects.filter(activity_id=OuterRef("pk"), is_archived=False).order_by()
         # Photos are counted per activity through its index: joining the photo table to a
-        # committee's activities made PostgreSQL scan every photo of the district.
-        photo_count = live_photos.values("activity_id").annotate(n=Count("pk")).values("n")
+        # committee's activities made PostgreSQL scan every photo of the district. The count
+        # also says whether the activity has a photo: an EXISTS there was planned as a hashed
+        # subquery over every live photo of the district (20 ms per recompute at district size).
+        photo_count = Coalesce(Subquery(live_photos.values("activity_id").annotate(n=Count("pk")).values("n")), 0)
         rows = (
             ActivityLog.objects.filter(project_id__in=counted, is_archived=False)
             .values("project_id", month=TruncMonth("date"))
             .annotate(
                 n=Count("pk"),
-                with_photos=Count("pk", filter=Q(Exists(live_photos))),
-                photo_sum=Sum(Coalesce(Subquery(photo_count), 0)),
+                with_photos=Count("pk", filter=Q(GreaterThan(photo_count, 0))),
+                photo_sum=Sum(photo_count),
                 hours_sum=Sum("duration_hours"),
                 beneficiaries_sum=Sum("beneficiaries_count"),
             )
@@ -232,14 +238,29 @@ class _Computation:
             if type_id is not None:
                 self.type_groups.setdefault((year, type_id), set()).add(group_id)
 
+    def _by_year(self, counted: list[int]) -> list[list[int]]:
+        """The counted projects in one list per school year, for the queries that join a table
+        of several rows per activity to the activities.
+
+        A school's year of activities is read through the indexes (a nested loop); all its
+        years at once crossed PostgreSQL's estimate for a hash join over every participation
+        and indicator value of the district instead (100 ms each for the largest school, 4x
+        the nested loop), which the nightly run did again for every committee.
+        """
+        found: dict[str, list[int]] = {}
+        for pk in counted:
+            found.setdefault(self.public[pk][4], []).append(pk)
+        return list(found.values())
+
     def _participants(self, counted: list[int]) -> None:
-        rows = (
+        rows = chain.from_iterable(
             ActivityLog.participants.through.objects.filter(
-                activitylog__project_id__in=counted, activitylog__is_archived=False
+                activitylog__project_id__in=projects, activitylog__is_archived=False
             )
             .values_list("activitylog__project_id", TruncMonth("activitylog__date"), "member_id")
             .annotate(n=Count("pk"))
             .order_by()
+            for projects in self._by_year(counted)
         )
         # Members of each project and month first, then one set union per scope row: distinct
         # counts cannot be summed, and a union per scope is far cheaper than a test per row.
@@ -318,11 +339,12 @@ class _Computation:
             targeted.setdefault(project_id, set()).add(indicator_id)
             for _year, _key, raw in self._rows_of(project_id, None):
                 raw.targets[indicator_id] = raw.targets.get(indicator_id, Decimal(0)) + total
-        rows = (
-            IndicatorValue.objects.filter(activity__project_id__in=counted, activity__is_archived=False)
+        rows = chain.from_iterable(
+            IndicatorValue.objects.filter(activity__project_id__in=projects, activity__is_archived=False)
             .values("activity__project_id", "indicator_id", month=TruncMonth("activity__date"))
             .annotate(total=Sum("value"))
             .order_by()
+            for projects in self._by_year(counted)
         )
         for row in rows:
             indicator_id, project_id = row["indicator_id"], row["activity__project_id"]
@@ -344,9 +366,11 @@ class _Computation:
         first, _ = school_year_bounds(min(self.school_years))
         _, last = school_year_bounds(max(self.school_years))
         verified = Achievement.objects.filter(status=AchievementStatus.VERIFIED)
+        # The committee's projects of these years by id (read already): joining the projects
+        # under an OR made PostgreSQL scan every achievement and project of the district.
         rows = (
             verified.filter(
-                Q(project__committee_id=self.committee_id, project__school_year__in=self.school_years)
+                Q(project_id__in=list(self.project_year))
                 | Q(committee_id=self.committee_id, project__isnull=True, awarded_on__range=(first, last))
             )
             .values("project_id", "committee_id", "level", "rank", month=TruncMonth("awarded_on"))
@@ -463,7 +487,7 @@ def _asked(scopes: Iterable[str] | None) -> dict[str, set[int]] | None:
 def compute_figures_of_years(
     committee_id: int, school_years: list[str], scopes: Iterable[str] | None = None
 ) -> dict[str, dict[SnapshotKey, dict[str, Any]]]:
-    """`compute_figures` for several school years at once, in the same number of queries."""
+    """`compute_figures` for several school years at once: 12 queries, and two more per further year."""
     if not school_years:
         return {}
     tables = _Computation(committee_id, sorted(set(school_years)), _asked(scopes)).run()
