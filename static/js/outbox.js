@@ -285,7 +285,7 @@
         if (isRefusal(answer)) {
           record.state = "refused";
           record.message = refused(answer);
-          record.errors = answer.json.errors || {};
+          record.errors = (answer.json && answer.json.errors) || {};
           return put(record).then(function () {
             if (hooks.refused) hooks.refused(record);
             return false;

@@ -420,7 +420,7 @@ OUTBOX_SIZE = """() => new Promise(resolve => {
 
 # What Chromium logs for the photos and records these tests have the server (or a proxy) refuse.
 SERVER_ERRORS = re.compile(
-    r"^Failed to load resource: the server responded with a status of (413|422|502) \([\w ]+\) "
+    r"^Failed to load resource: the server responded with a status of (400|413|422|502) \([\w ]+\) "
     r"\(http://[^/]+/activities/capture/[\w/]+\)$"
 )
 
@@ -527,6 +527,23 @@ def test_an_error_page_instead_of_an_answer_neither_loses_nor_blocks_the_outbox(
         page.wait_for_timeout(100)
     assert ActivityLog.objects.filter(title="第一条：网关出错").count() == 1
     assert ActivityLog.objects.filter(title="第二条：照片太大").count() == 1
+
+
+def test_an_error_page_refusing_the_activity_keeps_it_as_a_draft(erring_phone, live_server, helping_project):
+    """A proxy's HTML page refusing the activity itself (no JSON to read) is a refusal too."""
+    page = erring_phone
+    log_in(page, live_server, "leader1")
+    page.route(
+        "**/activities/capture/projects/*/",
+        lambda route: route.fulfill(status=413, content_type="text/html", body="<html>413</html>"),
+    )
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "城口县送教：体育课")
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_contain_text("文件太大")
+    [record] = _outbox_records(page)
+    assert record["state"] == "refused"
+    assert not ActivityLog.objects.exists()
 
 
 def test_logging_out_warns_of_what_is_unsent_and_then_clears_the_outbox(
