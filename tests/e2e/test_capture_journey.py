@@ -451,7 +451,7 @@ def _outbox_records(page) -> list[dict]:
 
 
 def test_a_photo_the_server_refuses_is_kept_with_its_reason_and_the_rest_is_saved(
-    erring_phone, live_server, helping_project, twelve_megapixels
+    erring_phone, live_server, helping_project, twelve_megapixels, artifacts_dir
 ):
     page = erring_phone
     log_in(page, live_server, "leader1")
@@ -472,6 +472,7 @@ def test_a_photo_the_server_refuses_is_kept_with_its_reason_and_the_rest_is_save
     page.goto(f"{live_server.url}/")
     panel = page.get_by_test_id("outbox-panel")
     expect(panel).to_contain_text("坏照片.jpg")
+    panel.screenshot(path=str(artifacts_dir / "outbox-refused-photo-375.png"))
     panel.get_by_role("link", name="查看活动记录").click()
     assert page.url.endswith(reverse("activities:activity_detail", args=[activity.pk]))
 
