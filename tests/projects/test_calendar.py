@@ -261,8 +261,9 @@ def test_a_review_notice_is_done_when_the_reviewer_scores_and_all_when_decided(
 
 def test_a_resubmission_in_the_small_hours_is_due_by_its_local_date():
     """01:00 in Beijing is the evening before in UTC: the due date counts from the local day."""
-    project = MicroProject(
-        review_round=2, submitted_at=datetime.datetime(2025, 10, 2, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    )
+    # As the database hands it back: in UTC, 17:00 on 1 October, which is 01:00 on 2 October here.
+    submitted = datetime.datetime(2025, 10, 1, 17, 0, tzinfo=datetime.UTC)
+    assert submitted.astimezone(ZoneInfo("Asia/Shanghai")).day == 2
+    project = MicroProject(review_round=2, submitted_at=submitted)
     calendar = YearCalendar(resubmission_review_days=14)
     assert calendar_selectors.review_due_on(project, calendar) == datetime.date(2025, 10, 16)
