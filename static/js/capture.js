@@ -36,6 +36,10 @@
   var photos = [];
   var recordId = null;
   var busy = false;
+  // Set while this page's record waits for a retry after a failed send: the service worker
+  // (Background Sync) or another tab may send it meanwhile, which this page hears of only
+  // through the outbox (see sentElsewhere).
+  var retrying = false;
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) {
@@ -298,11 +302,13 @@
 
   var hooks = {
     activity: function (record) {
+      if (mine(record)) retrying = false;
       if (mine(record) && record.photos.length) showStatus(text.textActivitySaved, "info");
     },
     photoStart: function (record, saved) {
       var photo = mine(record) && photoOf(saved);
       if (!photo) return;
+      retrying = false;
       photo.state = "sending";
       progressOf(photo).hidden = false;
       progressOf(photo).value = 0;
@@ -340,6 +346,7 @@
     },
     refused: function (record) {
       if (!mine(record)) return;
+      retrying = false;
       setBusy(false);
       showStatus(record.message, "danger");
       showErrors(record.errors);
@@ -393,6 +400,7 @@
 
   function finished(record) {
     var url = record.detailUrl;
+    retrying = false;
     setBusy(false);
     clearErrors();
     showStatus(text.textSaved, "success", url ? { href: url, label: text.textOpen } : null);
@@ -422,8 +430,21 @@
       // when the signal returns even if the leader has closed the page by then.
       Sync.run(false);
     } else {
+      retrying = true;
       showStatus(text.textRetryLater, "warning");
     }
+  }
+
+  // The record this page waits to retry left the outbox: someone else sent it. Saved, then.
+  function sentElsewhere() {
+    if (!retrying || !recordId) return;
+    var id = recordId;
+    Outbox.get(id).then(function (record) {
+      if (!record && retrying && recordId === id) finished({ detailUrl: null });
+    });
+  }
+  if (typeof BroadcastChannel === "function") {
+    new BroadcastChannel(Outbox.CHANNEL).addEventListener("message", sentElsewhere);
   }
 
   function fieldsOf() {

@@ -547,6 +547,32 @@ def test_an_error_page_refusing_the_activity_keeps_it_as_a_draft(erring_phone, l
     assert not ActivityLog.objects.exists()
 
 
+def test_a_record_another_tab_sends_while_this_one_waits_to_retry_frees_the_form(
+    phone_without_worker, live_server, helping_project, twelve_megapixels
+):
+    """The photo fails on this page and waits for its retry; another tab (or the service worker)
+    sends it meanwhile: this page says 已保存 and takes the next activity, without a reload."""
+    page = phone_without_worker
+    page.route("**/activities/capture/*/photos/", lambda route: route.abort("connectionreset"))
+    log_in(page, live_server, "leader1")
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}")
+    _fill_activity(page, "涪陵区送教：音乐课")
+    _choose_photos(page, _photo_files(twelve_megapixels, 1), ["合唱"])
+    _save(page)
+    status = page.get_by_test_id("capture-status")
+    expect(status).to_contain_text("稍后自动重试", timeout=30_000)
+    expect(page.get_by_role("button", name="保存活动记录")).to_be_disabled()
+
+    other = page.context.new_page()  # its requests are not cut
+    other.goto(f"{live_server.url}/")
+    expect(status).to_have_attribute("data-state", "saved", timeout=30_000)
+    expect(page.get_by_role("button", name="保存活动记录")).to_be_enabled()
+    expect(page.get_by_label("活动名称")).to_have_value("")
+    activity = ActivityLog.objects.get()
+    assert list(activity.photos.values_list("caption", flat=True)) == ["合唱"]
+    other.close()
+
+
 def test_logging_out_warns_of_what_is_unsent_and_then_clears_the_outbox(
     phone_without_worker, live_server, helping_project
 ):
