@@ -282,12 +282,9 @@
   function freshToken(form) {
     var field = form.querySelector("input[name=csrfmiddlewaretoken]");
     if (!field || !text.sessionUrl) return Promise.resolve();
-    return fetch(text.sessionUrl, { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        return response.ok ? response.json() : null;
-      })
-      .then(function (session) {
-        if (session && session.csrf) field.value = session.csrf;
+    return Outbox.session(text.sessionUrl)
+      .then(function (who) {
+        if (who.csrf) field.value = who.csrf;
       })
       .catch(function () {
         // Unreachable: the form goes as it is, and the browser says it is offline.
