@@ -249,7 +249,7 @@ class _Computation:
         """
         found: dict[str, list[int]] = {}
         for pk in counted:
-            found.setdefault(self.public[pk][4], []).append(pk)
+            found.setdefault(self.project_year[pk], []).append(pk)
         return list(found.values())
 
     def _participants(self, counted: list[int]) -> None:
