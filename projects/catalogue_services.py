@@ -85,6 +85,10 @@ def _catalogue_save(actor: User, item: CatalogueItem, before: dict[str, str] | N
         _("本校已有名为「%(name)s」的%(kind)s，请换一个名称。") % {"name": item.name, "kind": kind}
     )
     if type(item).objects.filter(committee_id=item.committee_id, name=item.name).exclude(pk=item.pk).exists():
+        # The name may be taken by a racing copy of this post, committed since the caller's first
+        # look for it: that copy's entry (made and recorded) is the answer, not an error.
+        if before is None and (earlier := _created_before(type(item), item.client_id, actor)) is not None:
+            return earlier
         raise name_taken
     try:
         with transaction.atomic():

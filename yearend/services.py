@@ -118,6 +118,14 @@ def _committee_officers(committee_id: int, *, exclude: User) -> list[User]:
     return [officer.user for officer in officers if officer.user != exclude]
 
 
+def _opened_before(client_id: uuid.UUID | None, actor: User, in_use: YearEndError) -> AssessmentRound | None:
+    """The round this actor already opened with this form's one-time id, if any."""
+    try:
+        return created_before(AssessmentRound, client_id, owner="opened_by", actor=actor)
+    except ClientIdInUse as error:
+        raise in_use from error
+
+
 @transaction.atomic
 def assessment_round_open(
     *,
@@ -137,12 +145,9 @@ def assessment_round_open(
     if committee_id is None or not actor.has_perm("yearend.open_assessment"):
         raise YearEndError(_("只有党委书记可以开启年度考核。"))
     in_use = YearEndError(_("这份表单的提交编号已被使用，请刷新页面后重新填写。"))
-    try:
-        # Before the checks: the repeat of an opening finds its school year taken.
-        if (earlier := created_before(AssessmentRound, client_id, owner="opened_by", actor=actor)) is not None:
-            return earlier
-    except ClientIdInUse as error:
-        raise in_use from error
+    # Before the checks: the repeat of an opening finds its school year taken.
+    if (earlier := _opened_before(client_id, actor, in_use)) is not None:
+        return earlier
     school_year = school_year.strip()
     match = _SCHOOL_YEAR.match(school_year)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
@@ -150,6 +155,10 @@ def assessment_round_open(
     _check_thresholds(excellent_threshold, good_threshold, pass_threshold)
     taken = YearEndError(_("本校 %(year)s 学年的考核已经开启。") % {"year": school_year})
     if AssessmentRound.objects.filter(committee_id=committee_id, school_year=school_year).exists():
+        # Opened by a racing copy of this post, committed since the first look for its id? Then
+        # that round (with its rubric and notices) is the answer, not an error.
+        if (earlier := _opened_before(client_id, actor, in_use)) is not None:
+            return earlier
         raise taken
     if not MicroProject.objects.filter(
         committee_id=committee_id, school_year=school_year, status=ProjectStatus.CONCLUDED

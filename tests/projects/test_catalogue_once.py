@@ -63,3 +63,46 @@ def test_an_edit_form_carries_no_one_time_id(login, rubric, secretary, daping):
     first = form_fields(client.get(reverse("projects:catalogue_create", args=["types"])).content.decode())
     second = form_fields(client.get(reverse("projects:catalogue_create", args=["types"])).content.decode())
     assert uuid.UUID(first["client_id"]) != uuid.UUID(second["client_id"])
+
+
+def _first_look_misses(real):
+    """`created_before` as a racing copy sees it: its first look comes before the other copy commits."""
+    looks = []
+
+    def look(*args, **kwargs):
+        looks.append(args)
+        return None if len(looks) == 1 else real(*args, **kwargs)
+
+    return look
+
+
+def test_a_racing_copy_that_finds_the_name_taken_answers_with_the_entry_its_twin_made(
+    monkeypatch, rubric, secretary, daping
+):
+    """The copy that looked for its id before its twin committed, then found the name taken (CI saw
+    this as a 200 with 已有名为 on PostgreSQL): it answers with the twin's entry, recorded once."""
+    from projects import catalogue_services
+
+    data = {"name": "竞速类型", "organisation_type": "service", "client_id": uuid.uuid4()}
+    made = catalogue_services.catalogue_project_type_save(actor=secretary, **data)
+    monkeypatch.setattr(catalogue_services, "created_before", _first_look_misses(catalogue_services.created_before))
+
+    again = catalogue_services.catalogue_project_type_save(actor=secretary, **data)
+
+    assert again.pk == made.pk
+    assert ProjectType.objects.filter(committee=daping, name="竞速类型").count() == 1
+    assert CatalogueEvent.objects.filter(item_id=made.pk, item_name="竞速类型").count() == 1
+
+
+def test_a_taken_name_with_a_new_one_time_id_is_still_refused(rubric, secretary, daping):
+    from projects import catalogue_services
+    from projects.errors import CatalogueNameTaken
+
+    catalogue_services.catalogue_project_type_save(
+        actor=secretary, name="竞速类型", organisation_type="service", client_id=uuid.uuid4()
+    )
+
+    with pytest.raises(CatalogueNameTaken, match="本校已有名为「竞速类型」的项目类型"):
+        catalogue_services.catalogue_project_type_save(
+            actor=secretary, name="竞速类型", organisation_type="service", client_id=uuid.uuid4()
+        )

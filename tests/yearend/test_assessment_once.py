@@ -43,3 +43,28 @@ def test_another_users_one_time_id_is_refused_for_a_round(login, secretary, othe
     # 2025-2026 is not among her school's years (it has no data): refused before the id is looked at.
     assert "2025-2026 不在可用的选项中" in response.content.decode()
     assert list(AssessmentRound.objects.values_list("pk", "committee_id")) == [(theirs.pk, theirs.committee_id)]
+
+
+def test_a_racing_copy_that_finds_the_year_opened_answers_with_the_round_its_twin_opened(
+    monkeypatch, secretary, leader_a
+):
+    """The copy that looked for its id before its twin committed, then found the school year taken:
+    it answers with the twin's round, opened and recorded once."""
+    from yearend import services
+
+    concluded_of(leader_a, "红领巾助学行动")
+    client_id = uuid.uuid4()
+    opened = services.assessment_round_open(actor=secretary, school_year="2025-2026", client_id=client_id)
+    real, looks = services.created_before, []
+
+    def first_look_misses(*args, **kwargs):
+        looks.append(args)
+        return None if len(looks) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "created_before", first_look_misses)
+
+    again = services.assessment_round_open(actor=secretary, school_year="2025-2026", client_id=client_id)
+
+    assert again.pk == opened.pk
+    assert AssessmentRound.objects.count() == 1
+    assert AssessmentEvent.objects.filter(assessment_round=opened).count() == 1
