@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, found by the project's engine (FORM_RENDERER below).
+    "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -209,6 +211,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # past this the request is refused before any file is read, with the portal's own Chinese 400 page.
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
+# Forms render through the project's template engine, so templates/django/forms/ can override a
+# stock widget template where it is measured to be slow (the select's per-option includes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -146,6 +146,25 @@ def test_the_same_indicator_twice_and_a_value_without_indicator_are_form_errors(
     assert not ActivityLog.objects.exists()
 
 
+def test_a_bad_indicator_value_is_marked_beside_its_row_with_what_was_typed(login, leader_a, open_project):
+    """The rows render through their own field template (activities/_row_field.html), not crispy's:
+    the error, Bootstrap's invalid mark and the typed value are where crispy put them."""
+    response = login(leader_a).post(
+        reverse("activities:activity_create", args=[open_project.pk]), _post_data(open_project, tutoring="-3")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    row = page[page.index('id="div_id_values-0-value"') :]
+    row = row[: row.index("</div></div>")]
+    assert 'class="numberinput form-control is-invalid"' in row
+    assert 'value="-3"' in row and 'aria-describedby="id_values-0-value_error"' in row
+    assert '<div id="id_values-0-value_error" class="invalid-feedback">' in row
+    assert "确保该值大于或等于0.01。" in row
+    assert 'class="select form-select" id="id_values-0-indicator"' in page  # no error, no mark
+    assert not ActivityLog.objects.exists()
+
+
 @pytest.mark.parametrize("stage", ["draft", "submitted", "concluded"])
 def test_recording_is_refused_before_approval_and_after_conclusion(login, leader_a, stage):
     project = PROJECT_AT[stage](leader_a)
