@@ -28,9 +28,8 @@ from members.models import Member, User
 from projects.calendar_selectors import resubmission_due_on, review_due_on
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet, YearCalendar
-from projects.rules import has_conflict_of_interest
 from projects.school_years import school_year_months
-from projects.services import reviewers_for
+from projects.services import committee_officers, officers_without_conflict
 from yearend.enums import AssessmentStatus
 from yearend.models import AssessmentRound, AssessmentSheet
 
@@ -96,6 +95,22 @@ def _projects(statuses, committee_id: int | None):
     return projects.filter(committee_id=committee_id) if committee_id is not None else projects
 
 
+def _officers(committee_id: int | None) -> dict[int, list[Member]]:
+    found: dict[int, list[Member]] = defaultdict(list)
+    for officer in committee_officers(committee_id):
+        found[officer.committee_id].append(officer)
+    return found
+
+
+def _participants(projects: list[MicroProject]) -> dict[int, set[int]]:
+    """Each project's participant member ids, in one query for all of them."""
+    found: dict[int, set[int]] = defaultdict(set)
+    links = MicroProject.participants.through.objects.filter(microproject__in=projects)
+    for project_id, member_id in links.values_list("microproject_id", "member_id"):
+        found[project_id].add(member_id)
+    return found
+
+
 def review_deadlines(calendars, secretaries, committee_id: int | None = None) -> list[Deadline]:
     projects = list(_projects((ProjectStatus.SUBMITTED, ProjectStatus.IN_REVIEW), committee_id))
     scored = defaultdict(set)
@@ -103,14 +118,14 @@ def review_deadlines(calendars, secretaries, committee_id: int | None = None) ->
         "project_id", "review_round", "reviewer_id"
     ):
         scored[(project_id, review_round)].add(reviewer_id)
+    officers, participants = _officers(committee_id), _participants(projects)
     deadlines = []
     for project in projects:
         due = review_due_on(project, calendars.get((project.committee_id, project.school_year)))
         if due is None:
             continue
-        owing = tuple(
-            user for user in reviewers_for(project) if user.pk not in scored[(project.pk, project.review_round)]
-        )
+        reviewers = officers_without_conflict(project, officers[project.committee_id], participants[project.pk])
+        owing = tuple(user for user in reviewers if user.pk not in scored[(project.pk, project.review_round)])
         if not owing:
             continue
         deadlines.append(
@@ -196,41 +211,43 @@ def returned_deadlines(committee_id: int | None = None) -> list[Deadline]:
 
 
 def assessment_deadlines(calendars, secretaries, committee_id: int | None = None) -> list[Deadline]:
-    rounds = AssessmentRound.objects.filter(status=AssessmentStatus.OPEN)
-    if committee_id is not None:
-        rounds = rounds.filter(committee_id=committee_id)
+    """Open rounds with a due date where an officer still owes a sheet (a fixed number of queries
+    for every round, project and officer)."""
+    rounds = [
+        assessment_round
+        for assessment_round in AssessmentRound.objects.filter(status=AssessmentStatus.OPEN)
+        if committee_id is None or assessment_round.committee_id == committee_id
+        if (calendar := calendars.get((assessment_round.committee_id, assessment_round.school_year)))
+        and calendar.assessment_due_on is not None
+    ]
+    if not rounds:
+        return []
+    projects_of: dict[tuple[int, str], list[MicroProject]] = defaultdict(list)
+    for project in MicroProject.objects.filter(
+        committee_id__in={assessment_round.committee_id for assessment_round in rounds},
+        status=ProjectStatus.CONCLUDED,
+    ).select_related("group"):
+        projects_of[(project.committee_id, project.school_year)].append(project)
+    done = set(
+        AssessmentSheet.objects.filter(assessment_round__in=rounds).values_list(
+            "assessment_round_id", "assessor_id", "project_id"
+        )
+    )
+    officers = _officers(committee_id)
+    participants = _participants([project for projects in projects_of.values() for project in projects])
     deadlines = []
     for assessment_round in rounds:
-        calendar = calendars.get((assessment_round.committee_id, assessment_round.school_year))
-        if calendar is None or calendar.assessment_due_on is None:
-            continue
-        projects = list(
-            MicroProject.objects.filter(
-                committee_id=assessment_round.committee_id,
-                school_year=assessment_round.school_year,
-                status=ProjectStatus.CONCLUDED,
-            ).select_related("group")
-        )
-        done = set(
-            AssessmentSheet.objects.filter(assessment_round=assessment_round).values_list("assessor_id", "project_id")
-        )
-        officers = Member.objects.filter(
-            committee_id=assessment_round.committee_id,
-            committee_role__in=["secretary", "member"],
-            is_active=True,
-            user__isnull=False,
-        ).select_related("user")
-        owing = tuple(
-            officer.user
-            for officer in officers
-            if any(
-                (officer.user_id, project.pk) not in done and not has_conflict_of_interest(officer.user, project)
-                for project in projects
-            )
-        )
+        owed_by: set[int] = set()
+        for project in projects_of[(assessment_round.committee_id, assessment_round.school_year)]:
+            for user in officers_without_conflict(
+                project, officers[assessment_round.committee_id], participants[project.pk]
+            ):
+                if (assessment_round.pk, user.pk, project.pk) not in done:
+                    owed_by.add(user.pk)
+        owing = tuple(officer.user for officer in officers[assessment_round.committee_id] if officer.user_id in owed_by)
         if not owing:
             continue
-        due = calendar.assessment_due_on
+        due = calendars[(assessment_round.committee_id, assessment_round.school_year)].assessment_due_on
         deadlines.append(
             Deadline(
                 kind=Kind.ASSESSMENT,

@@ -342,19 +342,17 @@ def missing_for_submission(project: MicroProject) -> list[str]:
     return missing
 
 
-def reviewers_for(project: MicroProject) -> list[User]:
-    """Committee members who may score the project: everyone on the committee without a conflict.
-
-    The conflict rule of `rules.has_conflict_of_interest`, applied in two queries for the whole
-    committee (the officers, the project's participants) rather than one permission check each.
-    """
+def committee_officers(committee_id: int | None = None):
+    """Active secretaries and committee members with a login (of every committee, or one), with their users."""
     officers = Member.objects.filter(
-        committee_id=project.committee_id,
-        is_active=True,
-        user__isnull=False,
-        committee_role__in=["secretary", "member"],
+        is_active=True, user__isnull=False, committee_role__in=["secretary", "member"]
     ).select_related("user")
-    participants = participant_ids(project)
+    return officers if committee_id is None else officers.filter(committee_id=committee_id)
+
+
+def officers_without_conflict(project: MicroProject, officers, participants: set[int]) -> list[User]:
+    """The users of `officers` (members of the project's committee) free of a conflict with the
+    project: `rules.has_conflict_of_interest` on data read beforehand, for lists of many projects."""
     leader_id = project.group.leader_id
     return [
         officer.user
@@ -364,6 +362,12 @@ def reviewers_for(project: MicroProject) -> list[User]:
         and officer.user_id != project.created_by_id
         and officer.pk not in participants
     ]
+
+
+def reviewers_for(project: MicroProject) -> list[User]:
+    """Committee members who may score the project: everyone on the committee without a conflict
+    (two queries: the officers, the project's participants)."""
+    return officers_without_conflict(project, committee_officers(project.committee_id), participant_ids(project))
 
 
 @transaction.atomic

@@ -91,3 +91,44 @@ def test_late_work_is_listed_as_late_for_the_owner_and_the_secretary(
     assert 'data-testid="schedule-late"' in owner and "评审《红领巾助学行动》（第 1 轮）" in owner
     late = boss[boss.index('data-testid="schedule-late"') : boss.index('data-testid="schedule-coming"')]
     assert "评审截止：评审《红领巾助学行动》（第 1 轮）（尚未完成：周文静、陈立新）" in late
+
+
+def _schedule_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(reverse("deadlines:schedule"))  # the first page after login also stores the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("deadlines:schedule")).status_code == 200
+    return len(queries)
+
+
+def test_the_schedule_runs_the_same_queries_for_one_project_owed_or_many(
+    rubric, login, secretary, committee_member, leader_a, leader_b
+):
+    """Reviews owed, months unlogged and an open assessment round: a fixed number of queries
+    whatever the number of projects and officers (each used to cost its own queries)."""
+    from tests.yearend.assessment_fixtures import concluded_of, in_progress_of, open_round
+
+    calendar_services.calendar_save(
+        actor=secretary,
+        school_year=YEAR,
+        data=calendar_services.CalendarData(
+            review_due_on=datetime.date(2025, 10, 20), logging_due_day=5, assessment_due_on=datetime.date(2026, 6, 30)
+        ),
+    )
+    with _at(datetime.date(2025, 9, 15)):
+        services.project_submit(actor=leader_a, project=draft_of(leader_a, "第一份申报"))
+        concluded_of(leader_b, "已结项的项目")
+        in_progress_of(leader_a, "实施中的第一个项目")
+        open_round()
+        client = login(committee_member)
+        few = _schedule_queries(client)
+        services.project_submit(actor=leader_a, project=draft_of(leader_a, "第二份申报"))
+        services.project_submit(actor=leader_b, project=draft_of(leader_b, "第三份申报"))
+        concluded_of(leader_a, "又一个已结项的项目")
+        in_progress_of(leader_b, "实施中的项目")
+        many = _schedule_queries(client)
+        page = client.get(reverse("deadlines:schedule")).content.decode()
+    assert "评审《第三份申报》（第 1 轮）" in page and "2025-2026 学年年度考核评分" in page
+    assert few == many == 24
