@@ -777,3 +777,34 @@ def test_a_draft_of_an_edit_opened_in_the_new_activity_form_goes_back_to_its_own
     _saved(page)
     activity = ActivityLog.objects.get()
     assert (activity.pk, activity.title, activity.version) == (recorded_activity.pk, "只改这一条", 2)
+
+
+def test_two_offline_edits_of_one_activity_on_this_phone_are_both_saved_in_order(
+    phone_without_worker, live_server, recorded_activity
+):
+    """The second edit was made after the first on this phone: it is based on what the first made."""
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    _edit_offline(page, live_server, recorded_activity, "第一次离线修改")
+    page.get_by_label("活动名称").fill("第二次离线修改")
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_have_attribute("data-state", "queued")
+    assert page.evaluate(OUTBOX_SIZE) == 2
+
+    page.context.set_offline(False)
+    for _ in range(300):
+        if page.evaluate(OUTBOX_SIZE) == 0:
+            break
+        page.wait_for_timeout(100)
+    activity = ActivityLog.objects.get()
+    assert (activity.title, activity.version) == ("第二次离线修改", 3)
+    assert [revision.snapshot["title"] for revision in activity.revisions.order_by("pk")] == [
+        "周三放学后一对一辅导",
+        "第一次离线修改",
+    ]
+    # This page follows: a third edit, online now, is based on version 3 and saved.
+    page.get_by_label("活动名称").fill("第三次修改")
+    _save(page)
+    _saved(page)
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("第三次修改", 4)
