@@ -22,7 +22,7 @@ from projects.models import Indicator, MicroProject
 from projects.school_years import school_year_bounds
 
 from .enums import ActivityType, RevisionAction
-from .errors import ActivityError
+from .errors import ActivityError, StaleEdit
 from .models import ActivityLog, ActivityRevision, IndicatorValue
 from .rules import require_permission
 
@@ -181,8 +181,15 @@ def activity_log_create(
 
 
 @transaction.atomic
-def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityData) -> ActivityLog:
-    """Change an activity log; the content before the change is kept as a revision."""
+def activity_log_update(
+    *, actor: User, activity: ActivityLog, data: ActivityData, based_on: int | None = None
+) -> ActivityLog:
+    """Change an activity log; the content before the change is kept as a revision.
+
+    `based_on` is the version the editor's form showed: if another edit was saved since (a phone
+    that edited offline, a second browser), StaleEdit is raised and nothing changes. Without it
+    (an outbox record from before versions existed) the edit is not checked.
+    """
     activity = lock_activity(activity)
     require_permission(
         actor,
@@ -190,8 +197,13 @@ def activity_log_update(*, actor: User, activity: ActivityLog, data: ActivityDat
         activity,
         _("只有本党小组的组长或获组长授权的党员可以修改活动记录；项目结项后或记录归档后不能再修改。"),
     )
+    if based_on is not None and based_on != activity.version:
+        raise StaleEdit(
+            _("这条活动记录在您编辑期间已被他人修改，这次修改没有保存，以免覆盖较新的内容。"), current=activity.version
+        )
     _check_activity(activity.project, data)
     _revise(activity, actor, RevisionAction.UPDATED)
+    activity.version += 1
     _write_activity(activity, data)
     return activity
 
@@ -208,5 +220,6 @@ def activity_log_archive(*, actor: User, activity: ActivityLog) -> ActivityLog:
     )
     _revise(activity, actor, RevisionAction.ARCHIVED)
     activity.is_archived = True
-    activity.save(update_fields=["is_archived", "updated_at"])
+    activity.version += 1
+    activity.save(update_fields=["is_archived", "version", "updated_at"])
     return activity

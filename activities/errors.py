@@ -7,3 +7,11 @@ class ActivityError(DomainError):
 
 class ImageRefused(ActivityError):
     """An uploaded file that is not a safe, supported image; the message names the reason."""
+
+
+class StaleEdit(ActivityError):
+    """An edit made on an older version of an activity than the one saved since (`current`)."""
+
+    def __init__(self, message: str, current: int):
+        super().__init__(message)
+        self.current = current

@@ -46,6 +46,8 @@ class ActivityForm(forms.Form):
     )
     narrative = forms.CharField(label=_("活动纪实"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     client_id = ClientIdField()
+    # The activity's version the edit form showed (ActivityLog.version); empty on a new activity.
+    based_on = forms.IntegerField(label=_("版本"), required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,6 +75,9 @@ class ActivityLog(FastChoiceDisplay, models.Model):
     )
     is_archived = models.BooleanField(_("已归档"), default=False)
     client_id = client_id_field()
+    # Counts the saved edits: an edit made on an older version (a phone offline meanwhile, a second
+    # browser) is refused instead of overwriting the newer one.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -13,7 +13,7 @@ from projects.models import MicroProject
 from projects.school_years import date_in_school_year
 
 from .. import activity_selectors, activity_services, photo_selectors
-from ..errors import ActivityError
+from ..errors import ActivityError, StaleEdit
 from ..forms import ActivityForm, IndicatorValueFormSet, PhotoUploadForm
 from ..models import ActivityLog
 
@@ -80,6 +80,7 @@ def activity_forms(request: HttpRequest, project: MicroProject, activity: Activi
             "beneficiaries": activity.beneficiaries,
             "duration_hours": activity.duration_hours,
             "narrative": activity.narrative,
+            "based_on": activity.version,
         }
     form = ActivityForm(initial=initial, participants=participants)
     values = IndicatorValueFormSet(
@@ -120,9 +121,21 @@ def _save_activity(request: HttpRequest, project: MicroProject, activity: Activi
                 )
                 messages.success(request, _("活动记录已保存。"))
             else:
-                activity = activity_services.activity_log_update(actor=request.user, activity=activity, data=data)
+                activity = activity_services.activity_log_update(
+                    actor=request.user, activity=activity, data=data, based_on=form.cleaned_data["based_on"]
+                )
                 messages.success(request, _("活动记录已修改，修改前的内容保留在修改历史中。"))
             return redirect("activities:activity_detail", activity_id=activity.pk)
+        except StaleEdit as error:
+            # The input stays on the page, now based on the newer version: saving again is a
+            # choice made knowing of the other edit, which the history keeps.
+            form.data = form.data.copy()
+            form.data["based_on"] = str(error.current)
+            form.add_error(
+                None,
+                error.message
+                + _("您填写的内容仍在下方；请先在活动页的修改历史中查看他人的修改，确认后再次保存将以您填写的为准。"),
+            )
         except ActivityError as error:
             form.add_error(None, error.message)
     return render(

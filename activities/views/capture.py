@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from config.idempotency import parse_client_id
 
 from .. import activity_selectors, activity_services, photo_services
-from ..errors import ActivityError, ImageRefused
+from ..errors import ActivityError, ImageRefused, StaleEdit
 from ..forms import PhotoCaptureForm
 from ..models import ActivityLog
 from .activities import activity_data, activity_forms, visible_project
@@ -48,6 +48,8 @@ def _saved(activity: ActivityLog, *, created: bool) -> JsonResponse:
             "activity_id": activity.pk,
             "url": reverse("activities:activity_detail", args=[activity.pk]),
             "photo_url": reverse("activities:capture_photo", args=[activity.pk]),
+            # What the next edit from this phone is based on.
+            "version": activity.version,
         },
         status=201 if created else 200,
     )
@@ -79,7 +81,16 @@ def _save(request: HttpRequest, project, activity: ActivityLog | None) -> JsonRe
                 actor=request.user, project=project, data=data, client_id=client_id
             )
             return _saved(activity, created=not before)
-        activity = activity_services.activity_log_update(actor=request.user, activity=activity, data=data)
+        activity = activity_services.activity_log_update(
+            actor=request.user, activity=activity, data=data, based_on=form.cleaned_data["based_on"]
+        )
+    except StaleEdit as error:
+        # The outbox keeps the record as a draft with this message (a 4xx is a refusal).
+        return _refused(
+            _("这条活动记录在您离线期间已被他人修改，请刷新后重新编辑；您的修改已保留为草稿。"),
+            409,
+            current=error.current,
+        )
     except ActivityError as error:
         return _refused(error.message, 409)
     return _saved(activity, created=False)

@@ -24,6 +24,9 @@
   var statusBox = form.querySelector("[data-capture-status]");
   var submit = form.querySelector("button[type=submit]");
   var clientIdInput = form.querySelector("input[name=client_id]");
+  // On an edit: the activity's version this page shows; each edit sent is based on it.
+  var basedOnInput = form.querySelector("input[name=based_on]");
+  var target = form.getAttribute("data-capture-url");
   var text = section.dataset;
   var kind = form.getAttribute("data-capture-kind");
   // 2048 px: above the largest size the portal shows (1600) and enough for print, and on a
@@ -301,7 +304,11 @@
   }
 
   var hooks = {
-    activity: function (record) {
+    activity: function (record, basedOn) {
+      if (basedOnInput && basedOn && record.activityUrl === target && basedOnInput.value === basedOn) {
+        // This page's edit (or an earlier one of the same activity) is in: the next builds on it.
+        basedOnInput.value = String(record.version);
+      }
       if (mine(record)) retrying = false;
       if (mine(record) && record.photos.length) showStatus(text.textActivitySaved, "info");
     },
@@ -468,7 +475,8 @@
       kind: kind,
       title: titleOf(),
       projectId: form.getAttribute("data-project-id"),
-      activityUrl: activityKind ? form.getAttribute("data-capture-url") : null,
+      // Fixed here for the record's life (a reload, a reopened draft, Background Sync all send it there).
+      activityUrl: activityKind ? target : null,
       activityId: form.getAttribute("data-activity-id") ? parseInt(form.getAttribute("data-activity-id"), 10) : null,
       activityDone: !activityKind,
       photoUrl: form.getAttribute("data-photo-url") || null,
@@ -548,6 +556,9 @@
       box.checked = false;
     });
     fields.forEach(function (pair) {
+      // The draft keeps what was typed; the version is the one this page shows (opening the
+      // draft again after a refusal is editing on what the server now holds).
+      if (pair[0] === "based_on") return;
       var field = form.elements.namedItem(pair[0]);
       if (!field) return;
       var group = field.tagName ? [field] : Array.prototype.slice.call(field);
@@ -564,6 +575,14 @@
   function reopen(id) {
     return Outbox.get(id).then(function (record) {
       if (!record || record.user !== Sync.user || record.kind !== kind) return;
+      if (kind === "activity" && record.activityUrl !== target) {
+        // A draft belongs to its own form: an edit of an activity never opens in the new-activity
+        // form (it would be sent as a second activity), nor in another activity's edit form.
+        if (record.draftUrl && record.draftUrl !== window.location.pathname) {
+          window.location.replace(record.draftUrl + "?draft=" + encodeURIComponent(record.id));
+        }
+        return;
+      }
       fill(record.fields);
       recordId = record.id;
       if (clientIdInput) clientIdInput.value = recordId;

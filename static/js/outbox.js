@@ -7,8 +7,11 @@
 // service workers without module support).
 //
 // A record: {id, user, kind: "activity" | "photos", title, projectId, activityUrl, activityId,
-// activityDone, photoUrl, detailUrl, fields: [[name, value]...], photos: [{id, blob, name, caption,
-// state: "waiting" | "sent" | "refused", message}], state: "waiting" | "refused", message, createdAt}.
+// activityDone, photoUrl, detailUrl, draftUrl, fields: [[name, value]...], photos: [{id, blob, name,
+// caption, state: "waiting" | "sent" | "refused", message}], state: "waiting" | "refused", message,
+// createdAt}. activityUrl is where the activity goes, fixed when the record is made: the create URL
+// of the project for a new activity, the edit URL of that activity for an edit (whose fields carry
+// based_on, the version the form showed; the server refuses it if another edit came since).
 // Every piece carries an id made here (the record's id for the activity, each photo's own id), so
 // the server answers a repeat with the row it already has: sending twice is harmless.
 (function (root) {
@@ -235,6 +238,36 @@
     return body;
   }
 
+  function fieldOf(record, name) {
+    var pair = (record.fields || []).filter(function (field) {
+      return field[0] === name;
+    })[0];
+    return pair ? pair[1] : "";
+  }
+
+  // An edit just saved moved its activity to a new version: the later edits of the same activity
+  // waiting here were made on this phone after it, on the version it replaced, so they are based on
+  // the new one (else each would be refused as overwriting this phone's own edit).
+  function rebase(saved, basedOn, records) {
+    var later = records.filter(function (record) {
+      return (
+        record.id !== saved.id &&
+        !record.activityDone &&
+        record.state !== "refused" &&
+        record.activityUrl === saved.activityUrl &&
+        fieldOf(record, "based_on") === basedOn
+      );
+    });
+    return Promise.all(
+      later.map(function (record) {
+        record.fields.forEach(function (field) {
+          if (field[0] === "based_on") field[1] = String(saved.version);
+        });
+        return put(record);
+      })
+    );
+  }
+
   // Sends what is left of one record; resolves with the record as it stands afterwards (null once
   // removed), rejects with Unreachable when the network or the server failed on the way.
   function sendRecord(record, context) {
@@ -271,16 +304,22 @@
       }
       return post(record.activityUrl, formBody(record.fields)).then(function (answer) {
         if (answer.status >= 200 && answer.status < 300 && answer.json && answer.json.ok) {
+          var basedOn = fieldOf(record, "based_on");
           record.activityDone = true;
           record.activityId = answer.json.activity_id;
+          record.version = answer.json.version;
           record.photoUrl = answer.json.photo_url;
           record.detailUrl = answer.json.url;
           record.state = "waiting";
           record.message = "";
-          return put(record).then(function () {
-            if (hooks.activity) hooks.activity(record);
-            return true;
-          });
+          return put(record)
+            .then(function () {
+              return basedOn ? rebase(record, basedOn, context.records || []) : null;
+            })
+            .then(function () {
+              if (hooks.activity) hooks.activity(record, basedOn);
+              return true;
+            });
         }
         if (isRefusal(answer)) {
           record.state = "refused";
@@ -388,12 +427,14 @@
           return { sent: 0, left: null, loggedOut: true };
         }
         var context = {
+          records: [],
           csrf: who.csrf,
           sessionUrl: options.sessionUrl,
           transport: options.transport || fetchTransport,
           hooks: options.hooks,
         };
         return all(who.user).then(function (records) {
+          context.records = records;
           var sent = 0;
           var serverError = null;
           var queue = records.filter(function (record) {

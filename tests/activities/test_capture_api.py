@@ -46,6 +46,7 @@ def test_an_activity_sent_twice_under_the_phones_id_is_one_activity(login, leade
             "activity_id": activity.pk,
             "url": reverse("activities:activity_detail", args=[activity.pk]),
             "photo_url": reverse("activities:capture_photo", args=[activity.pk]),
+            "version": 1,
         }
     )
     assert str(activity.client_id) == data["client_id"] and activity.title == "周三放学后一对一辅导"

@@ -659,3 +659,152 @@ def test_a_refused_record_waits_as_a_draft_that_opens_again_in_the_form(
     assert activity.date.isoformat() == "2024-11-20" and activity.title == "大苹果树洞心理辅导"
     assert list(activity.photos.values_list("caption", flat=True)) == ["辅导室"]
     assert page.evaluate(OUTBOX_SIZE) == 0
+
+
+def _edit_offline(page, live_server, activity: ActivityLog, title: str) -> str:
+    """Open the activity's edit page online (the worker keeps it), then edit it with no network."""
+    edit_url = f"{live_server.url}{reverse('activities:activity_edit', args=[activity.pk])}"
+    page.goto(edit_url)
+    form = page.get_by_test_id("activity-form")
+    expect(form).to_have_attribute("data-capture-ready", "")
+    page.context.set_offline(True)
+    page.get_by_label("活动名称").fill(title)
+    _save(page)
+    status = page.get_by_test_id("capture-status")
+    expect(status).to_have_attribute("data-state", "queued")
+    expect(status).to_contain_text("待同步")
+    return edit_url
+
+
+def test_an_activity_edited_offline_and_reloaded_updates_that_activity_when_the_network_returns(
+    phone_page, live_server, recorded_activity
+):
+    page = phone_page
+    log_in(page, live_server, "leader1")
+    edit_url = f"{live_server.url}{reverse('activities:activity_edit', args=[recorded_activity.pk])}"
+    page.goto(edit_url)
+    _pieces_kept(page, edit_url)
+    _edit_offline(page, live_server, recorded_activity, "周三放学后一对一辅导（离线补记）")
+
+    # Reloaded with no network: the worker's copy of the edit page, the edit waiting in the outbox.
+    response = page.reload()
+    assert response.from_service_worker
+    panel = page.get_by_test_id("outbox-panel")
+    expect(panel).to_contain_text("周三放学后一对一辅导（离线补记）")
+    assert ActivityLog.objects.get().title == "周三放学后一对一辅导"
+
+    page.context.set_offline(False)
+    expect(panel).to_be_hidden(timeout=30_000)
+    activity = ActivityLog.objects.get()
+    assert activity.pk == recorded_activity.pk
+    assert (activity.title, activity.version) == ("周三放学后一对一辅导（离线补记）", 2)
+    assert activity.revisions.get().snapshot["title"] == "周三放学后一对一辅导"
+
+
+def test_an_offline_edit_older_than_an_edit_saved_meanwhile_is_refused_and_kept_as_a_draft(
+    phone_without_worker, live_server, recorded_activity
+):
+    from activities import activity_services
+    from members.models import User
+    from tests.activities.conftest import tutoring_data
+
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    _edit_offline(page, live_server, recorded_activity, "手机上离线改的名称")
+    # Meanwhile the leader saves a newer edit from the office PC.
+    activity_services.activity_log_update(
+        actor=User.objects.get(username="leader1"),
+        activity=recorded_activity,
+        data=tutoring_data(recorded_activity.project, date=recorded_activity.date, title="电脑上改的名称"),
+        based_on=1,
+    )
+
+    page.context.set_offline(False)
+    refusal = "这条活动记录在您离线期间已被他人修改，请刷新后重新编辑；您的修改已保留为草稿。"
+    expect(page.get_by_test_id("outbox-panel")).to_contain_text(refusal, timeout=30_000)
+    [record] = _outbox_records(page)
+    assert record["state"] == "refused" and record["title"] == "手机上离线改的名称"
+    activity = ActivityLog.objects.get()
+    assert (activity.title, activity.version) == ("电脑上改的名称", 2)
+
+    # The draft opens again in this activity's edit form, on the newer version; saved knowingly,
+    # it updates the same activity (the newer edit stays in the history).
+    page.reload()
+    page.get_by_test_id("outbox-panel").get_by_role("link", name="修改后重新保存").click()
+    expect(page.get_by_label("活动名称")).to_have_value("手机上离线改的名称")
+    assert page.url.startswith(f"{live_server.url}{reverse('activities:activity_edit', args=[activity.pk])}?draft=")
+    _save(page)
+    _saved(page)
+    activity = ActivityLog.objects.get()
+    assert (activity.title, activity.version) == ("手机上离线改的名称", 3)
+    assert [revision.snapshot["title"] for revision in activity.revisions.order_by("pk")] == [
+        "周三放学后一对一辅导",
+        "电脑上改的名称",
+    ]
+    assert page.evaluate(OUTBOX_SIZE) == 0
+
+
+def test_a_draft_of_an_edit_opened_in_the_new_activity_form_goes_back_to_its_own_form(
+    phone_without_worker, live_server, recorded_activity, helping_project
+):
+    """A draft keeps its target: opened by its id in the new-activity form, it moves to its own
+    edit form, and saved there it updates that activity instead of making a second one."""
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    edit_url = f"{live_server.url}{reverse('activities:activity_edit', args=[recorded_activity.pk])}"
+    refuse = '{"ok": false, "message": "暂时无法保存。"}'
+    edit_capture = re.compile(r"/activities/capture/\d+/$")
+    page.route(edit_capture, lambda route: route.fulfill(status=409, content_type="application/json", body=refuse))
+    page.goto(edit_url)
+    page.get_by_label("活动名称").fill("只改这一条")
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_contain_text("暂时无法保存")
+    page.unroute(edit_capture)
+    [record_id] = page.evaluate(
+        """() => new Promise(resolve => {
+          const opening = indexedDB.open('dangjian-outbox', 1);
+          opening.onsuccess = () => {
+            const request = opening.result.transaction('records').objectStore('records').getAllKeys();
+            request.onsuccess = () => { opening.result.close(); resolve(request.result); };
+          };
+        })"""
+    )
+
+    page.goto(f"{live_server.url}{reverse('activities:activity_create', args=[helping_project.pk])}?draft={record_id}")
+    page.wait_for_url(f"{edit_url}?draft={record_id}")
+    expect(page.get_by_label("活动名称")).to_have_value("只改这一条")
+    _save(page)
+    _saved(page)
+    activity = ActivityLog.objects.get()
+    assert (activity.pk, activity.title, activity.version) == (recorded_activity.pk, "只改这一条", 2)
+
+
+def test_two_offline_edits_of_one_activity_on_this_phone_are_both_saved_in_order(
+    phone_without_worker, live_server, recorded_activity
+):
+    """The second edit was made after the first on this phone: it is based on what the first made."""
+    page = phone_without_worker
+    log_in(page, live_server, "leader1")
+    _edit_offline(page, live_server, recorded_activity, "第一次离线修改")
+    page.get_by_label("活动名称").fill("第二次离线修改")
+    _save(page)
+    expect(page.get_by_test_id("capture-status")).to_have_attribute("data-state", "queued")
+    assert page.evaluate(OUTBOX_SIZE) == 2
+
+    page.context.set_offline(False)
+    for _ in range(300):
+        if page.evaluate(OUTBOX_SIZE) == 0:
+            break
+        page.wait_for_timeout(100)
+    activity = ActivityLog.objects.get()
+    assert (activity.title, activity.version) == ("第二次离线修改", 3)
+    assert [revision.snapshot["title"] for revision in activity.revisions.order_by("pk")] == [
+        "周三放学后一对一辅导",
+        "第一次离线修改",
+    ]
+    # This page follows: a third edit, online now, is based on version 3 and saved.
+    page.get_by_label("活动名称").fill("第三次修改")
+    _save(page)
+    _saved(page)
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("第三次修改", 4)
