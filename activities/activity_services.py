@@ -120,6 +120,23 @@ def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
         IndicatorValue.objects.create(activity=activity, indicator=item.indicator, value=item.value)
 
 
+def _holds(activity: ActivityLog, data: ActivityData) -> bool:
+    """Whether the activity's saved content is already what `data` would write."""
+    return (
+        activity.date == data.date
+        and activity.activity_type == data.activity_type
+        and activity.title == clean_title(data.title)
+        and activity.place == data.place.strip()
+        and activity.beneficiaries_count == data.beneficiaries_count
+        and activity.beneficiaries == data.beneficiaries.strip()
+        and activity.duration_hours == data.duration_hours
+        and activity.narrative == data.narrative
+        and set(activity.participants.values_list("pk", flat=True)) == {member.pk for member in data.participants}
+        and set(activity.indicator_values.values_list("indicator_id", "value"))
+        == {(item.indicator.pk, item.value) for item in data.indicator_values}
+    )
+
+
 def activity_snapshot(activity: ActivityLog) -> dict:
     """The activity's content as plain JSON, as kept in its revisions."""
     return {
@@ -198,6 +215,10 @@ def activity_log_update(
         _("只有本党小组的组长或获组长授权的党员可以修改活动记录；项目结项后或记录归档后不能再修改。"),
     )
     if based_on is not None and based_on != activity.version:
+        if _holds(activity, data):
+            # This very edit, sent again (its answer lost on a weak network, a retry of the
+            # outbox): it is saved already, nothing newer to protect.
+            return activity
         raise StaleEdit(
             _("这条活动记录在您编辑期间已被他人修改，这次修改没有保存，以免覆盖较新的内容。"), current=activity.version
         )

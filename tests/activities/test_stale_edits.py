@@ -121,3 +121,19 @@ def test_an_edit_without_a_version_is_saved_as_before(login, leader_a, activity)
     assert response.status_code == 200
     activity.refresh_from_db()
     assert (activity.title, activity.version) == ("旧草稿", 3)
+
+
+def test_the_same_edit_sent_again_after_its_answer_was_lost_is_saved_not_refused(login, leader_a, activity):
+    """A weak network: the phone's edit arrived and was saved, its answer did not; the outbox sends
+    it again on the old version. It is the content saved, so it answers as saved, once."""
+    url = reverse("activities:capture_activity_update", args=[activity.pk])
+    edit = _post_data(activity.project, title="信号不好时改的", based_on="1")
+    client = login(leader_a)
+
+    first, again = client.post(url, edit), client.post(url, edit)
+
+    activity.refresh_from_db()
+    assert first.status_code == again.status_code == 200
+    assert again.json()["ok"] is True
+    assert (activity.title, activity.version) == ("信号不好时改的", 2)
+    assert ActivityRevision.objects.filter(activity=activity).count() == 1
