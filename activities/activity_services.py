@@ -103,15 +103,23 @@ def _check_activity(project: MicroProject, data: ActivityData) -> None:
             )
 
 
+def _columns(data: ActivityData) -> dict:
+    """The activity's own columns as `data` writes them (cleaned as stored)."""
+    return {
+        "date": data.date,
+        "activity_type": data.activity_type,
+        "title": clean_title(data.title),
+        "place": data.place.strip(),
+        "beneficiaries_count": data.beneficiaries_count,
+        "beneficiaries": data.beneficiaries.strip(),
+        "duration_hours": data.duration_hours,
+        "narrative": data.narrative,
+    }
+
+
 def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
-    activity.date = data.date
-    activity.activity_type = data.activity_type
-    activity.title = clean_title(data.title)
-    activity.place = data.place.strip()
-    activity.beneficiaries_count = data.beneficiaries_count
-    activity.beneficiaries = data.beneficiaries.strip()
-    activity.duration_hours = data.duration_hours
-    activity.narrative = data.narrative
+    for name, value in _columns(data).items():
+        setattr(activity, name, value)
     activity.save()
     activity.participants.set(data.participants)
     activity.indicator_values.all().delete()
@@ -123,14 +131,7 @@ def _write_activity(activity: ActivityLog, data: ActivityData) -> None:
 def _holds(activity: ActivityLog, data: ActivityData) -> bool:
     """Whether the activity's saved content is already what `data` would write."""
     return (
-        activity.date == data.date
-        and activity.activity_type == data.activity_type
-        and activity.title == clean_title(data.title)
-        and activity.place == data.place.strip()
-        and activity.beneficiaries_count == data.beneficiaries_count
-        and activity.beneficiaries == data.beneficiaries.strip()
-        and activity.duration_hours == data.duration_hours
-        and activity.narrative == data.narrative
+        all(getattr(activity, name) == value for name, value in _columns(data).items())
         and set(activity.participants.values_list("pk", flat=True)) == {member.pk for member in data.participants}
         and set(activity.indicator_values.values_list("indicator_id", "value"))
         == {(item.indicator.pk, item.value) for item in data.indicator_values}
