@@ -1,12 +1,14 @@
 """Which dashboard a user opens: the committee, branch or group of their school, and the school year."""
 
+from dataclasses import replace
+
 from django.utils import timezone
 
 from branches.models import Branch, Committee, Group
 from members.roles import roles_of
 from projects.school_years import normalise_school_year, school_year_of
 
-from .scopes import latest_school_year_with_records, school_years_of
+from .scopes import SchoolYears, school_years
 from .view_models import Level
 
 
@@ -35,9 +37,10 @@ def group_for_dashboard(user, group_id: int) -> Group | None:
     )
 
 
-def school_years_for(committee: Committee) -> list[str]:
-    """School years with data, oldest first; the current one when there is none yet."""
-    return school_years_of(committee) or [school_year_of(timezone.localdate())]
+def school_years_for(committee: Committee) -> SchoolYears:
+    """School years with data, oldest first; the current one when there is none yet (one query)."""
+    found = school_years(committee)
+    return found if found.years else replace(found, years=[school_year_of(timezone.localdate())])
 
 
 def chosen_school_year(years: list[str], asked: str | None, default: str | None = None) -> str:
@@ -52,9 +55,9 @@ def chosen_school_year(years: list[str], asked: str | None, default: str | None 
     return default if default in years else years[-1]
 
 
-def default_school_year(committee: Committee, years: list[str]) -> str:
+def default_school_year(found: SchoolYears) -> str:
     """Where a page of the year opens: the latest year with records, else the latest listed."""
-    return latest_school_year_with_records(committee, years) or years[-1]
+    return found.latest_with_records() or found.years[-1]
 
 
 def dashboard_of_user(user) -> tuple[str, int | None] | None:

@@ -5,7 +5,9 @@ key such as ``"group:3"`` in tasks and services.
 """
 
 import datetime
+from dataclasses import dataclass
 
+from django.db.models import CharField, DateField, F, Value
 from django.db.models.functions import TruncMonth
 
 from activities.enums import AchievementStatus
@@ -54,41 +56,77 @@ def project_scope_keys(project: MicroProject) -> list[str]:
     return keys
 
 
+@dataclass(frozen=True)
+class SchoolYears:
+    """A committee's school years with data, and in which of them something was recorded."""
+
+    years: list[str]  # approved projects or committee achievements, oldest first
+    logged: frozenset[str]  # an activity was logged
+    concluded: frozenset[str]  # a project was concluded
+
+    def latest_with_records(self) -> str | None:
+        """The newest year in which something happened: an activity logged or a project
+        concluded. A year whose projects were only just approved is listed, but it is not where a
+        page should open."""
+        with_records = [year for year in self.years if year in self.logged or year in self.concluded]
+        return with_records[-1] if with_records else None
+
+
+def _facts(queryset, kind: str, year_path: str | None = None, month=None):
+    """One arm of the UNION in `school_years`: (kind, school year, month), every column annotated
+    so that each arm selects them in the same order."""
+    return (
+        queryset.order_by()  # the model's ordering would join and break the UNION
+        .annotate(
+            fact=Value(kind, output_field=CharField()),
+            year=F(year_path) if year_path else Value("", output_field=CharField()),
+            month=month if month is not None else Value(None, output_field=DateField()),
+        )
+        .values_list("fact", "year", "month")
+    )
+
+
+def school_years(committee: Committee | int) -> SchoolYears:
+    """Which school years a committee has data in, and what happened in each (one query)."""
+    committee_id = committee.pk if isinstance(committee, Committee) else committee
+    # Achievements without a project belong to the school year of their date; their arm comes
+    # first so that the month column reads as a date on every backend.
+    rows = _facts(
+        Achievement.objects.filter(committee_id=committee_id, status=AchievementStatus.VERIFIED, project__isnull=True),
+        "achieved",
+        month=TruncMonth("awarded_on"),
+    ).union(
+        _facts(
+            MicroProject.objects.filter(committee_id=committee_id, status__in=PUBLIC_STATUSES),
+            "approved",
+            "school_year",
+        ),
+        _facts(
+            ActivityLog.objects.filter(project__committee_id=committee_id, is_archived=False),
+            "logged",
+            "project__school_year",
+        ),
+        _facts(
+            MicroProject.objects.filter(committee_id=committee_id, status=ProjectStatus.CONCLUDED),
+            "concluded",
+            "school_year",
+        ),
+    )
+    years: set[str] = set()
+    logged: set[str] = set()
+    concluded: set[str] = set()
+    for fact, year, month in rows:
+        if fact == "achieved":
+            years.add(school_year_of(month))
+        elif fact == "approved":
+            years.add(year)
+        elif fact == "logged":
+            logged.add(year)
+        else:
+            concluded.add(year)
+    return SchoolYears(years=sorted(years), logged=frozenset(logged), concluded=frozenset(concluded))
+
+
 def school_years_of(committee: Committee | int) -> list[str]:
-    """School years with approved projects or committee achievements, oldest first (two queries)."""
-    years = set(
-        MicroProject.objects.filter(committee=committee, status__in=PUBLIC_STATUSES)
-        .order_by()  # the model's ordering would join DISTINCT and return a row per project
-        .values_list("school_year", flat=True)
-        .distinct()
-    )
-    # Achievements without a project belong to the school year of their date.
-    dates = (
-        Achievement.objects.filter(committee=committee, status=AchievementStatus.VERIFIED, project__isnull=True)
-        .annotate(month=TruncMonth("awarded_on"))
-        .order_by()
-        .values_list("month", flat=True)
-        .distinct()
-    )
-    years.update(school_year_of(month) for month in dates)
-    return sorted(years)
-
-
-def latest_school_year_with_records(committee: Committee | int, years: list[str]) -> str | None:
-    """The newest of ``years`` in which something happened: an activity logged, a project
-    concluded, or an achievement verified (one query). A year whose projects were only just
-    approved is listed, but it is not where a page should open (two queries)."""
-    logged = set(
-        ActivityLog.objects.filter(project__committee=committee, is_archived=False)
-        .order_by()
-        .values_list("project__school_year", flat=True)
-        .distinct()
-    )
-    concluded = set(
-        MicroProject.objects.filter(committee=committee, status=ProjectStatus.CONCLUDED)
-        .order_by()
-        .values_list("school_year", flat=True)
-        .distinct()
-    )
-    with_records = [year for year in years if year in logged or year in concluded]
-    return with_records[-1] if with_records else None
+    """School years with approved projects or committee achievements, oldest first (one query)."""
+    return school_years(committee).years

@@ -19,10 +19,11 @@ from .errors import StatsError
 
 def _render(request: HttpRequest, printable: bool, **scope) -> HttpResponse:
     committee = scope.pop("committee")
-    years = dashboard_scopes.school_years_for(committee)
-    asked = request.GET.get("year")
-    default = None if asked in years else dashboard_scopes.default_school_year(committee, years)
-    school_year = dashboard_scopes.chosen_school_year(years, asked, default)
+    found = dashboard_scopes.school_years_for(committee)
+    years = found.years
+    school_year = dashboard_scopes.chosen_school_year(
+        years, request.GET.get("year"), dashboard_scopes.default_school_year(found)
+    )
     board = dashboards.dashboard(request.user, committee, school_year, years, **scope)
     if board.missing:
         computing = stats_services.stats_fill_missing(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from members.roles import roles_of
 from projects.school_years import school_year_of
-from stats.scopes import latest_school_year_with_records, school_years_of
+from stats.scopes import school_years
 
 from .models import ReportJob
 
@@ -37,7 +37,8 @@ def report_school_years(committee_id: int, today: datetime.date | None = None) -
     """School years a report can be asked for, newest first: the same list as the dashboards'
     (every year with data, the current one when there is none), and the one to offer first: the
     newest year in which something was recorded, not one whose projects were only just approved
-    (four queries)."""
-    years = school_years_of(committee_id) or [school_year_of(today or timezone.localdate())]
-    default = latest_school_year_with_records(committee_id, years) or years[-1]
+    (one query)."""
+    found = school_years(committee_id)
+    years = found.years or [school_year_of(today or timezone.localdate())]
+    default = found.latest_with_records() or years[-1]
     return sorted(years, reverse=True), default

@@ -22,7 +22,7 @@ from projects.models import MicroProject
 from projects.rules import has_conflict_of_interest
 from projects.scoring import ScoreSummary
 from projects.selectors import targets_in_order
-from stats.scopes import school_years_of
+from stats.scopes import school_years
 
 from .enums import AssessmentStatus
 from .models import (
@@ -113,20 +113,15 @@ def assessment_round_for(user, round_id: int) -> AssessmentRound | None:
 
 def school_years_to_assess(user) -> tuple[list[str], str]:
     """For the open form: every school year with data, newest first (the dashboards' list), and
-    the default, the newest with a concluded project and no round yet (three queries). A year
+    the default, the newest with a concluded project and no round yet (two queries). A year
     without one stays in the list; the service refuses it with a message saying why."""
     committee_id = roles_of(user).committee_id
     if committee_id is None:
         return [], ""
-    years = list(reversed(school_years_of(committee_id)))
+    found = school_years(committee_id)
+    years = list(reversed(found.years))
     taken = set(AssessmentRound.objects.filter(committee_id=committee_id).values_list("school_year", flat=True))
-    concluded = set(
-        MicroProject.objects.filter(committee_id=committee_id, status=ProjectStatus.CONCLUDED)
-        .order_by()
-        .values_list("school_year", flat=True)
-        .distinct()
-    )
-    return years, next((year for year in years if year in concluded and year not in taken), "")
+    return years, next((year for year in years if year in found.concluded and year not in taken), "")
 
 
 def _round_sheets_prefetch(assessment_round: AssessmentRound) -> Prefetch:
