@@ -185,17 +185,18 @@ def activity_for(user, activity_id: int) -> ActivityLog | None:
 
 
 def activity_indicator_choices(project: MicroProject) -> list[Indicator]:
-    """Indicators an activity may report: the project's targets first, then the rest of the catalogue.
+    """Indicators an activity may report: the project's targets first, then the rest of the catalogue
+    (one query). Each carries ``is_target``: the form gives every target a row of its own.
 
     Inactive catalogue entries stay out unless the project targets them.
     """
-    target_ids = list(ProjectTarget.objects.filter(project=project).values_list("indicator_id", flat=True))
-    indicators = Indicator.objects.filter(committee_id=project.committee_id).filter(
-        Q(is_active=True) | Q(pk__in=target_ids)
+    targeted = ProjectTarget.objects.filter(project=project, indicator_id=OuterRef("pk"))
+    indicators = (
+        Indicator.objects.filter(committee_id=project.committee_id)
+        .annotate(is_target=Exists(targeted))
+        .filter(Q(is_active=True) | Q(is_target=True))
     )
-    return sorted(
-        indicators, key=lambda indicator: (indicator.pk not in target_ids, indicator.position, indicator.name)
-    )
+    return sorted(indicators, key=lambda indicator: (not indicator.is_target, indicator.position, indicator.name))
 
 
 def activity_participant_choices(project: MicroProject) -> QuerySet[Member]:

@@ -48,10 +48,10 @@ def _activity(request: HttpRequest, activity_id: int, permission: str) -> Activi
     return activity
 
 
-def _indicator_initial(project: MicroProject, indicators, activity: ActivityLog | None) -> list[dict]:
+def _indicator_initial(indicators, activity: ActivityLog | None) -> list[dict]:
     """One row per target of the project, then the activity's values for any other indicator."""
     values = {value.indicator_id: value.value for value in activity.indicator_values.all()} if activity else {}
-    target_ids = {target.indicator_id for target in project.targets.all()}
+    target_ids = {indicator.pk for indicator in indicators if indicator.is_target}
     rows = [
         {"indicator": indicator.pk, "value": values.get(indicator.pk)}
         for indicator in indicators
@@ -85,7 +85,7 @@ def activity_forms(request: HttpRequest, project: MicroProject, activity: Activi
     form = ActivityForm(initial=initial, participants=participants)
     values = IndicatorValueFormSet(
         prefix="values",
-        initial=_indicator_initial(project, indicators, activity),
+        initial=_indicator_initial(indicators, activity),
         form_kwargs={"indicators": indicators},
     )
     return form, values

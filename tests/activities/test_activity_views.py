@@ -317,3 +317,31 @@ def test_activity_page_runs_a_fixed_number_of_queries(login, teacher, leader_a, 
     page = response.content.decode()
     assert page.count('data-testid="gallery-photo"') == 6
     assert page.count("修改前内容") == 6
+
+
+def test_activity_form_runs_a_fixed_number_of_queries_and_puts_targets_first(
+    login, leader_a, open_project, django_assert_num_queries
+):
+    """The form reads the indicators (targets marked) in one query, however many the catalogue has;
+    every target gets a row of its own, an inactive one included, and inactive others stay out."""
+    client = login(leader_a)
+    url = reverse("activities:activity_create", args=[open_project.pk])
+    client.get(url)
+    with django_assert_num_queries(9):
+        page = client.get(url).content.decode()
+    rows_before = page.count('name="values-')
+    committee = open_project.committee
+    retired = Indicator.objects.create(committee=committee, name="旧指标", unit="次", position=99, is_active=False)
+    open_project.targets.create(indicator=retired, target_value=Decimal("3"))
+    Indicator.objects.create(committee=committee, name="停用指标", unit="次", position=98, is_active=False)
+    for n in range(5):
+        Indicator.objects.create(committee=committee, name=f"新指标{n}", unit="次", position=50 + n)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    page = response.content.decode()
+    rows = [form.initial.get("indicator") for form in response.context["values"].forms if form.initial]
+    targets = set(open_project.targets.values_list("indicator_id", flat=True))
+    assert set(rows) == targets and retired.pk in rows  # one initial row per target, the retired one too
+    assert "新指标4" in page and "旧指标" in page
+    assert "停用指标" not in page
+    assert page.count('name="values-') > rows_before
