@@ -290,8 +290,17 @@ def decision_of(project: MicroProject) -> DecisionRecord | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-    if event is None:
-        return None
+    return _decision_record(event) if event is not None else None
+
+
+def decision_in(events) -> DecisionRecord | None:
+    """The latest decision among events already read, oldest first (the project page's timeline,
+    which carries their actors' names and details): no query of its own."""
+    decided = [event for event in events if event.action in _DECISION_ACTIONS]
+    return _decision_record(decided[-1]) if decided else None
+
+
+def _decision_record(event: ProjectEvent) -> DecisionRecord:
     return DecisionRecord(
         label=_DECISION_ACTIONS[EventAction(event.action)].label,
         decided_at=event.created_at,

@@ -90,10 +90,11 @@ def project_detail(user, project_id: int) -> MicroProject | None:
     Who reviewed, and when, stays within the committee: reviewers are anonymous to the group
     (the first score sheet also opens the review, so that event names a reviewer too).
     """
-    # The page shows names only: the events' and participants' rows carry no more than it writes.
+    # The page shows names only: the events' and participants' rows carry no more than it writes
+    # (and the details the decision's record reads, `review_selectors.decision_in`).
     events = (
         ProjectEvent.objects.select_related("actor__member")
-        .only(*_EVENT_FIELDS, "actor__username", "actor__member__name")
+        .only(*_EVENT_FIELDS, "details", "actor__username", "actor__member__name")
         .order_by("created_at", "pk")
     )
     if not roles_of(user).is_committee_member:

@@ -85,7 +85,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             if request.user.has_perm("projects.view_shared_reviews", project)
             else [],
             "comment_form": CommentForm(),
-            "decision": review_selectors.decision_of(project),
+            "decision": review_selectors.decision_in(project.events.all()),
             "window_note": calendar_selectors.window_note(project)
             if request.user.has_perm("projects.submit_project", project)
             else "",
