@@ -32,7 +32,6 @@ from .models import (
     CriterionScore,
     Indicator,
     MicroProject,
-    ProjectEvent,
     ProjectPhase,
     ProjectTarget,
     ProjectType,
@@ -41,21 +40,7 @@ from .models import (
 )
 from .rules import has_conflict_of_interest, participant_ids
 from .scoring import weighted_total
-
-# The workflow: (from, to) pairs a service may move a project along, and nothing else.
-TRANSITIONS: set[tuple[str, str]] = {
-    (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED),
-    (ProjectStatus.RETURNED, ProjectStatus.SUBMITTED),
-    (ProjectStatus.SUBMITTED, ProjectStatus.IN_REVIEW),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.RETURNED),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.REJECTED),
-    (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
-    (ProjectStatus.IN_PROGRESS, ProjectStatus.CONCLUDED),
-    (ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN),
-    (ProjectStatus.SUBMITTED, ProjectStatus.WITHDRAWN),
-    (ProjectStatus.RETURNED, ProjectStatus.WITHDRAWN),
-}
+from .workflow import lock_project, record_event, require_permission, transition
 
 # What each verified kind may be called: the name must agree with the content, never decide it.
 ALLOWED_ATTACHMENT_TYPES = {
@@ -94,69 +79,6 @@ class ApplicationData:
     participants: list[Member] = field(default_factory=list)
     phases: list[PhaseData] = field(default_factory=list)
     targets: list[TargetData] = field(default_factory=list)
-
-
-def _require(actor: User, permission: str, project: MicroProject | None, message: str) -> None:
-    if not actor.has_perm(permission, project):
-        raise ProjectError(message)
-
-
-def _record(
-    project: MicroProject,
-    actor: User,
-    action: EventAction,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    comment: str = "",
-    details: dict | None = None,
-) -> ProjectEvent:
-    return ProjectEvent.objects.create(
-        project=project,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        review_round=project.review_round,
-        comment=comment,
-        details=details or {},
-    )
-
-
-def _transition(
-    project: MicroProject,
-    actor: User,
-    to_status: str,
-    action: EventAction,
-    comment: str = "",
-    details: dict | None = None,
-) -> ProjectEvent:
-    from_status = project.status
-    if (from_status, to_status) not in TRANSITIONS:
-        raise ProjectError(
-            _("项目当前状态为「%(current)s」，不能变更为「%(target)s」。")
-            % {"current": ProjectStatus(from_status).label, "target": ProjectStatus(to_status).label}
-        )
-    project.status = to_status
-    project.save(
-        update_fields=[
-            "status",
-            "review_round",
-            "submitted_at",
-            "decided_at",
-            "decision_comment",
-            "share_reviewer_comments",
-            "updated_at",
-        ]
-    )
-    return _record(
-        project, actor, action, from_status=from_status, to_status=to_status, comment=comment, details=details
-    )
-
-
-def _lock(project: MicroProject) -> MicroProject:
-    """Re-read the project under a row lock, so two requests cannot both move it."""
-    return MicroProject.objects.select_for_update().select_related("group", "group__branch").get(pk=project.pk)
 
 
 def check_attachment(upload: UploadedFile) -> DocumentKind:
@@ -298,7 +220,7 @@ def project_create(
                 project.attachment.storage.delete(project.attachment.name)
             raise
         _write_application(project, data)
-        _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
+        record_event(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
         return project
 
     try:
@@ -312,8 +234,13 @@ def project_update(
     *, actor: User, project: MicroProject, data: ApplicationData, attachment: UploadedFile | None = None
 ) -> MicroProject:
     """Save the application's new content; only while it is a draft or returned for revision."""
-    project = _lock(project)
-    _require(actor, "projects.change_project", project, _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"))
+    project = lock_project(project)
+    require_permission(
+        actor,
+        "projects.change_project",
+        project,
+        _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"),
+    )
     if attachment is not None:
         _attach(project, attachment, check_attachment(attachment))
     _write_application(project, data)
@@ -373,8 +300,13 @@ def reviewers_for(project: MicroProject) -> list[User]:
 @transaction.atomic
 def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
     """Hand the application to the committee; a returned one comes back as a new review round."""
-    project = _lock(project)
-    _require(actor, "projects.submit_project", project, _("只有申报党小组的组长可以提交草稿或退回修改的项目。"))
+    project = lock_project(project)
+    require_permission(
+        actor,
+        "projects.submit_project",
+        project,
+        _("只有申报党小组的组长可以提交草稿或退回修改的项目。"),
+    )
     missing = missing_for_submission(project)
     if missing:
         raise ProjectError(
@@ -385,7 +317,7 @@ def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
     if resubmission:
         project.review_round += 1
     project.submitted_at = timezone.now()
-    _transition(
+    transition(
         project, actor, ProjectStatus.SUBMITTED, EventAction.RESUBMITTED if resubmission else EventAction.SUBMITTED
     )
     notification_send(
@@ -438,19 +370,19 @@ def _check_window(project: MicroProject) -> None:
 @transaction.atomic
 def project_withdraw(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
     """Withdraw an application that has not been decided; it stays on record as 已撤回."""
-    project = _lock(project)
-    _require(actor, "projects.withdraw_project", project, _("只有申报党小组的组长可以撤回尚未决定的申报。"))
-    _transition(project, actor, ProjectStatus.WITHDRAWN, EventAction.WITHDRAWN, comment)
+    project = lock_project(project)
+    require_permission(actor, "projects.withdraw_project", project, _("只有申报党小组的组长可以撤回尚未决定的申报。"))
+    transition(project, actor, ProjectStatus.WITHDRAWN, EventAction.WITHDRAWN, comment)
     return project
 
 
 @transaction.atomic
 def review_start(*, actor: User, project: MicroProject) -> MicroProject:
     """Open the review of a submitted application (also done by the first score sheet)."""
-    project = _lock(project)
+    project = lock_project(project)
     if not roles_of(actor).is_committee_member or not actor.has_perm("projects.view_project", project):
         raise ProjectError(_("只有党委委员可以开始评审。"))
-    _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
+    transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
     return project
 
 
@@ -472,13 +404,13 @@ def score_record(
     One sheet per reviewer per round, even when the same form arrives twice at once: the
     project row lock serialises them and the unique constraint backs it up.
     """
-    project = _lock(project)
+    project = lock_project(project)
     roles = roles_of(actor)
     if project.committee_id != roles.committee_id or not roles.is_committee_member:
         raise ProjectError(_("只有本校党委委员可以评分。"))
     if has_conflict_of_interest(actor, project):
         raise ProjectError(_("您是申报党小组成员、项目参与人或申报人，需回避评分。"))
-    _require(
+    require_permission(
         actor,
         "projects.score_project",
         project,
@@ -502,7 +434,7 @@ def score_record(
     total = weighted_total(clean_scores, criteria)
 
     if project.status == ProjectStatus.SUBMITTED:
-        _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
+        transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
 
     sheet = ScoreSheet.objects.filter(project=project, reviewer=actor, review_round=project.review_round).first()
     previous_total = sheet.weighted_total if sheet else None
@@ -534,7 +466,7 @@ def score_record(
         ]
     )
     notifications_resolve(subject=f"review:{project.pk}:", recipient=actor, prefix=True)
-    _record(
+    record_event(
         project,
         actor,
         EventAction.SCORE_CHANGED if previous_total is not None else EventAction.SCORED,
@@ -589,8 +521,8 @@ def project_decide(
     naming who has not scored, unless ``confirm_below_quorum``; then the audit row keeps the
     quorum, the count and those names.
     """
-    project = _lock(project)
-    _require(actor, "projects.decide_project", project, _("只有党委书记可以对评审中的项目作出决定。"))
+    project = lock_project(project)
+    require_permission(actor, "projects.decide_project", project, _("只有党委书记可以对评审中的项目作出决定。"))
     if decision not in _DECISIONS:
         raise ProjectError(_("请选择决定：立项、退回修改或不予立项。"))
     if decision == Decision.RETURN and not comment.strip():
@@ -602,7 +534,7 @@ def project_decide(
     project.decision_comment = comment
     project.share_reviewer_comments = share_reviewer_comments
     project.decided_at = timezone.now()
-    _transition(
+    transition(
         project,
         actor,
         to_status,
@@ -642,16 +574,16 @@ def projects_decide_in_bulk(
 @transaction.atomic
 def project_start(*, actor: User, project: MicroProject) -> MicroProject:
     """Move an approved project into implementation (实施中)."""
-    project = _lock(project)
-    _require(actor, "projects.start_project", project, _("只有党小组长或党委书记可以启动已立项的项目。"))
-    _transition(project, actor, ProjectStatus.IN_PROGRESS, EventAction.STARTED)
+    project = lock_project(project)
+    require_permission(actor, "projects.start_project", project, _("只有党小组长或党委书记可以启动已立项的项目。"))
+    transition(project, actor, ProjectStatus.IN_PROGRESS, EventAction.STARTED)
     return project
 
 
 @transaction.atomic
 def project_conclude(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
     """Conclude (结项) a project in progress; it becomes read-only."""
-    project = _lock(project)
-    _require(actor, "projects.conclude_project", project, _("只有党委书记可以为实施中的项目结项。"))
-    _transition(project, actor, ProjectStatus.CONCLUDED, EventAction.CONCLUDED, comment)
+    project = lock_project(project)
+    require_permission(actor, "projects.conclude_project", project, _("只有党委书记可以为实施中的项目结项。"))
+    transition(project, actor, ProjectStatus.CONCLUDED, EventAction.CONCLUDED, comment)
     return project

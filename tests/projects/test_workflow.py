@@ -2,7 +2,7 @@
 
 import pytest
 
-from projects import services
+from projects import services, workflow
 from projects.enums import EventAction, ProjectStatus
 from projects.errors import ProjectError
 from projects.models import MicroProject, ProjectEvent
@@ -224,5 +224,5 @@ def test_concluded_project_is_read_only(leader_a, committee_member, secretary):
 def test_transition_table_refuses_jumps(leader_a):
     project = draft_of(leader_a)
     with pytest.raises(ProjectError) as error:
-        services._transition(project, leader_a, ProjectStatus.APPROVED, EventAction.APPROVED)
+        workflow.transition(project, leader_a, ProjectStatus.APPROVED, EventAction.APPROVED)
     assert "草稿" in error.value.message and "已立项" in error.value.message
