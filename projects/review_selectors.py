@@ -17,7 +17,7 @@ from members.roles import roles_of
 
 from .enums import REVIEWABLE_STATUSES, Decision, EventAction, ProjectStatus
 from .models import CriterionScore, MicroProject, ProjectEvent, RubricCriterion, ScoreSheet
-from .rules import has_conflict_of_interest, participant_ids
+from .rules import has_conflict_of_interest, is_conflicted, participant_ids
 from .scoring import ScoreSummary
 from .selectors import targets_in_order
 
@@ -151,15 +151,20 @@ def committee_officers(committee_id: int | None = None):
 
 def officers_without_conflict(project: MicroProject, officers, participants: set[int]) -> list[User]:
     """The users of `officers` (members of the project's committee) free of a conflict with the
-    project: `rules.has_conflict_of_interest` on data read beforehand, for lists of many projects."""
+    project (`rules.is_conflicted`), judged on data read beforehand, for lists of many projects:
+    `participants` are the project's participant member ids."""
     leader_id = project.group.leader_id
     return [
         officer.user
         for officer in officers
-        if officer.group_id != project.group_id
-        and officer.pk != leader_id
-        and officer.user_id != project.created_by_id
-        and officer.pk not in participants
+        if not is_conflicted(
+            project,
+            user_id=officer.user_id,
+            member_id=officer.pk,
+            group_id=officer.group_id,
+            leads_project_group=officer.pk == leader_id,
+            participants=lambda: participants,
+        )
     ]
 
 
