@@ -28,8 +28,8 @@ from members.models import Member, User
 from projects.calendar_selectors import resubmission_due_on, review_due_on
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet, YearCalendar
+from projects.review_selectors import committee_officers, officers_without_conflict
 from projects.school_years import school_year_months
-from projects.services import committee_officers, officers_without_conflict
 from yearend.enums import AssessmentStatus
 from yearend.models import AssessmentRound, AssessmentSheet
 

@@ -99,7 +99,7 @@ class Quorum:
 def review_quorum(project: MicroProject, reviewers: list) -> Quorum:
     """The round's quorum: the calendar's minimum, else every reviewer without a conflict.
 
-    ``reviewers`` are the users who may score (``services.reviewers_for``); the names are those of
+    ``reviewers`` are the users who may score (``review_selectors.reviewers_for``); the names are those of
     them who have not scored this round, so the secretary sees whom she decides without.
     """
     scored_ids = set(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from branches.models import Committee, Group
 from members.models import User
 
-from . import calendar_services, services
+from . import calendar_services, review_selectors, review_services, services
 from .enums import EventAction, OrganisationType, ProjectStatus, Recommendation
 from .models import Indicator, MicroProject, ProjectEvent, ProjectType, RubricCriterion, ScoreSheet
 from .rules import has_conflict_of_interest
@@ -183,7 +183,7 @@ def _application(
 
 
 def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
-    criteria = services.active_criteria(committee.pk)
+    criteria = review_selectors.active_criteria(committee.pk)
     scored = 0
     for offset, username in enumerate(("committee1", "committee2", "secretary")):
         reviewer = User.objects.get(username=username)
@@ -192,7 +192,7 @@ def _score_all(project: MicroProject, committee: Committee, seed: int) -> None:
         scored += 1
         comment, recommendation = REVIEW_COMMENTS[username]
         scores = {criterion.pk: Decimal(16 + (seed + offset + index) % 4) for index, criterion in enumerate(criteria)}
-        services.score_record(
+        review_services.score_record(
             actor=reviewer, project=project, scores=scores, recommendation=recommendation, comment=comment
         )
 
@@ -228,7 +228,7 @@ def seed_past_year_projects(committee: Committee, year: str, share: float) -> No
         project = services.project_create(actor=leader, group=group, data=data)
         project = services.project_submit(actor=leader, project=project)
         _score_all(project, committee, seed + int(year[:4]))
-        services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
+        review_services.project_decide(actor=secretary, project=project, decision="approve", comment="同意立项。")
         services.project_start(actor=leader, project=project)
 
 
@@ -289,7 +289,7 @@ def seed_projects(committee: Committee) -> None:
         project = services.project_create(actor=leader, group=group, data=data)
         project = services.project_submit(actor=leader, project=project)
         _score_all(project, committee, seed)
-        services.project_decide(
+        review_services.project_decide(
             actor=secretary,
             project=project,
             decision="approve",
@@ -320,7 +320,7 @@ def seed_projects(committee: Committee) -> None:
         services.project_submit(actor=leader, project=project)
         if stage == ProjectStatus.RETURNED:
             _score_all(project, committee, seed)
-            services.project_decide(
+            review_services.project_decide(
                 actor=secretary,
                 project=project,
                 decision="return",

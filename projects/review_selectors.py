@@ -1,4 +1,5 @@
-"""Reads for the review: the committee's queue, a reviewer's pending list and the score table.
+"""Reads for the review: who may score, the rubric, the committee's queue, a reviewer's pending
+list and the score table.
 
 Every read is scoped to the user's committee and asks a fixed number of queries however many
 applications or score sheets there are; the statistics are computed in Python from one
@@ -11,12 +12,12 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from members.models import Member
+from members.models import Member, User
 from members.roles import roles_of
 
 from .enums import REVIEWABLE_STATUSES, Decision, EventAction, ProjectStatus
 from .models import CriterionScore, MicroProject, ProjectEvent, RubricCriterion, ScoreSheet
-from .rules import has_conflict_of_interest
+from .rules import has_conflict_of_interest, is_conflicted, participant_ids
 from .scoring import ScoreSummary
 from .selectors import targets_in_order
 
@@ -138,6 +139,49 @@ def review_queue(user, review_filter: ReviewFilter) -> list[QueueRow]:
     unknown = [row for row in rows if _sort_key(row, field) is None]
     known.sort(key=lambda row: (_sort_key(row, field), row.project.pk), reverse=descending)
     return known + unknown  # rows without a value go last either way
+
+
+def committee_officers(committee_id: int | None = None):
+    """Active secretaries and committee members with a login (of every committee, or one), with their users."""
+    officers = Member.objects.filter(
+        is_active=True, user__isnull=False, committee_role__in=["secretary", "member"]
+    ).select_related("user")
+    return officers if committee_id is None else officers.filter(committee_id=committee_id)
+
+
+def officers_without_conflict(project: MicroProject, officers, participants: set[int]) -> list[User]:
+    """The users of `officers` (members of the project's committee) free of a conflict with the
+    project (`rules.is_conflicted`), judged on data read beforehand, for lists of many projects:
+    `participants` are the project's participant member ids."""
+    leader_id = project.group.leader_id
+    return [
+        officer.user
+        for officer in officers
+        if not is_conflicted(
+            project,
+            user_id=officer.user_id,
+            member_id=officer.pk,
+            group_id=officer.group_id,
+            leads_project_group=officer.pk == leader_id,
+            participants=lambda: participants,
+        )
+    ]
+
+
+def reviewers_for(project: MicroProject) -> list[User]:
+    """Committee members who may score the project: everyone on the committee without a conflict
+    (two queries: the officers, the project's participants)."""
+    return officers_without_conflict(project, committee_officers(project.committee_id), participant_ids(project))
+
+
+def review_subject(project: MicroProject) -> str:
+    """The subject of the notices asking to score the project's current round (see notifications_resolve)."""
+    return f"review:{project.pk}:{project.review_round}"
+
+
+def active_criteria(committee_id: int) -> list[RubricCriterion]:
+    """The committee's rubric in order: the criteria every score sheet fills in."""
+    return list(RubricCriterion.objects.filter(committee_id=committee_id, is_active=True).order_by("position", "pk"))
 
 
 def my_pending_reviews(user) -> list[MicroProject]:

@@ -1,5 +1,7 @@
 """Who may do what with micro-projects. Views and templates ask these through `has_perm`."""
 
+from collections.abc import Callable, Container
+
 import rules
 
 from members.roles import roles_of
@@ -31,17 +33,44 @@ def leads_project_branch(user, project) -> bool:
     return project is not None and project.group.branch_id in roles_of(user).led_branch_ids
 
 
+def is_conflicted(
+    project,
+    *,
+    user_id: int | None,
+    member_id: int | None,
+    group_id: int | None,
+    leads_project_group: bool,
+    participants: Callable[[], Container[int]],
+) -> bool:
+    """The conflict-of-interest rule, the one statement of it: a reviewer does not score a project of
+    their own group or of a group they lead, one they wrote, or one they take part in.
+
+    It judges facts about the reviewer read beforehand (their user, member and group ids, whether
+    they lead the project's group), so a list of many projects asks no query per reviewer.
+    `participants` gives the project's participant member ids; it is called only when the other
+    facts leave the answer open, as reading them may cost a query.
+    """
+    return (
+        group_id == project.group_id
+        or leads_project_group
+        or project.created_by_id == user_id
+        or (member_id is not None and member_id in participants())
+    )
+
+
 @rules.predicate
 def has_conflict_of_interest(user, project) -> bool:
-    """Reviewers do not score their own group's project, one they take part in, or one they wrote."""
+    """`is_conflicted` for one user, from their roles."""
     if project is None:
         return False
     roles = roles_of(user)
-    return (
-        roles.group_id == project.group_id
-        or project.group_id in roles.led_group_ids
-        or project.created_by_id == user.pk
-        or (roles.member_id is not None and roles.member_id in participant_ids(project))
+    return is_conflicted(
+        project,
+        user_id=user.pk,
+        member_id=roles.member_id,
+        group_id=roles.group_id,
+        leads_project_group=project.group_id in roles.led_group_ids,
+        participants=lambda: participant_ids(project),
     )
 
 

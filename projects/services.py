@@ -1,12 +1,12 @@
-"""Every write to micro-projects: the application, the review and the workflow.
+"""Every write of an application: writing it, submitting or withdrawing it, starting and concluding it.
 
-Each service checks state and permission first, raises ProjectError with a translated
-message, and writes a ProjectEvent, so the timeline tells who did what, when and why.
+Each service checks state and permission first, raises ProjectError with a translated message
+and writes a ProjectEvent (projects.workflow), so the timeline tells who did what, when and why.
+The review's writes (score sheets, decisions) are in review_services.
 """
 
 import datetime
 import uuid
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,37 +25,12 @@ from members.models import Member, User
 from members.roles import roles_of
 from members.services import notification_send, notifications_resolve
 
-from .calendar_selectors import Quorum, application_window, resubmission_due_on, review_quorum
-from .enums import Decision, EventAction, ProjectStatus, Recommendation
+from .calendar_selectors import application_window, resubmission_due_on
+from .enums import EventAction, ProjectStatus
 from .errors import ProjectError
-from .models import (
-    CriterionScore,
-    Indicator,
-    MicroProject,
-    ProjectEvent,
-    ProjectPhase,
-    ProjectTarget,
-    ProjectType,
-    RubricCriterion,
-    ScoreSheet,
-)
-from .rules import has_conflict_of_interest, participant_ids
-from .scoring import weighted_total
-
-# The workflow: (from, to) pairs a service may move a project along, and nothing else.
-TRANSITIONS: set[tuple[str, str]] = {
-    (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED),
-    (ProjectStatus.RETURNED, ProjectStatus.SUBMITTED),
-    (ProjectStatus.SUBMITTED, ProjectStatus.IN_REVIEW),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.RETURNED),
-    (ProjectStatus.IN_REVIEW, ProjectStatus.REJECTED),
-    (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
-    (ProjectStatus.IN_PROGRESS, ProjectStatus.CONCLUDED),
-    (ProjectStatus.DRAFT, ProjectStatus.WITHDRAWN),
-    (ProjectStatus.SUBMITTED, ProjectStatus.WITHDRAWN),
-    (ProjectStatus.RETURNED, ProjectStatus.WITHDRAWN),
-}
+from .models import Indicator, MicroProject, ProjectPhase, ProjectTarget, ProjectType
+from .review_selectors import review_subject, reviewers_for
+from .workflow import lock_project, record_event, require_permission, transition
 
 # What each verified kind may be called: the name must agree with the content, never decide it.
 ALLOWED_ATTACHMENT_TYPES = {
@@ -94,69 +69,6 @@ class ApplicationData:
     participants: list[Member] = field(default_factory=list)
     phases: list[PhaseData] = field(default_factory=list)
     targets: list[TargetData] = field(default_factory=list)
-
-
-def _require(actor: User, permission: str, project: MicroProject | None, message: str) -> None:
-    if not actor.has_perm(permission, project):
-        raise ProjectError(message)
-
-
-def _record(
-    project: MicroProject,
-    actor: User,
-    action: EventAction,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    comment: str = "",
-    details: dict | None = None,
-) -> ProjectEvent:
-    return ProjectEvent.objects.create(
-        project=project,
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        review_round=project.review_round,
-        comment=comment,
-        details=details or {},
-    )
-
-
-def _transition(
-    project: MicroProject,
-    actor: User,
-    to_status: str,
-    action: EventAction,
-    comment: str = "",
-    details: dict | None = None,
-) -> ProjectEvent:
-    from_status = project.status
-    if (from_status, to_status) not in TRANSITIONS:
-        raise ProjectError(
-            _("项目当前状态为「%(current)s」，不能变更为「%(target)s」。")
-            % {"current": ProjectStatus(from_status).label, "target": ProjectStatus(to_status).label}
-        )
-    project.status = to_status
-    project.save(
-        update_fields=[
-            "status",
-            "review_round",
-            "submitted_at",
-            "decided_at",
-            "decision_comment",
-            "share_reviewer_comments",
-            "updated_at",
-        ]
-    )
-    return _record(
-        project, actor, action, from_status=from_status, to_status=to_status, comment=comment, details=details
-    )
-
-
-def _lock(project: MicroProject) -> MicroProject:
-    """Re-read the project under a row lock, so two requests cannot both move it."""
-    return MicroProject.objects.select_for_update().select_related("group", "group__branch").get(pk=project.pk)
 
 
 def check_attachment(upload: UploadedFile) -> DocumentKind:
@@ -298,7 +210,7 @@ def project_create(
                 project.attachment.storage.delete(project.attachment.name)
             raise
         _write_application(project, data)
-        _record(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
+        record_event(project, actor, EventAction.CREATED, to_status=ProjectStatus.DRAFT, details=_snapshot(data))
         return project
 
     try:
@@ -312,8 +224,13 @@ def project_update(
     *, actor: User, project: MicroProject, data: ApplicationData, attachment: UploadedFile | None = None
 ) -> MicroProject:
     """Save the application's new content; only while it is a draft or returned for revision."""
-    project = _lock(project)
-    _require(actor, "projects.change_project", project, _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"))
+    project = lock_project(project)
+    require_permission(
+        actor,
+        "projects.change_project",
+        project,
+        _("只有申报党小组的组长可以在草稿或退回修改状态下编辑项目。"),
+    )
     if attachment is not None:
         _attach(project, attachment, check_attachment(attachment))
     _write_application(project, data)
@@ -342,39 +259,16 @@ def missing_for_submission(project: MicroProject) -> list[str]:
     return missing
 
 
-def committee_officers(committee_id: int | None = None):
-    """Active secretaries and committee members with a login (of every committee, or one), with their users."""
-    officers = Member.objects.filter(
-        is_active=True, user__isnull=False, committee_role__in=["secretary", "member"]
-    ).select_related("user")
-    return officers if committee_id is None else officers.filter(committee_id=committee_id)
-
-
-def officers_without_conflict(project: MicroProject, officers, participants: set[int]) -> list[User]:
-    """The users of `officers` (members of the project's committee) free of a conflict with the
-    project: `rules.has_conflict_of_interest` on data read beforehand, for lists of many projects."""
-    leader_id = project.group.leader_id
-    return [
-        officer.user
-        for officer in officers
-        if officer.group_id != project.group_id
-        and officer.pk != leader_id
-        and officer.user_id != project.created_by_id
-        and officer.pk not in participants
-    ]
-
-
-def reviewers_for(project: MicroProject) -> list[User]:
-    """Committee members who may score the project: everyone on the committee without a conflict
-    (two queries: the officers, the project's participants)."""
-    return officers_without_conflict(project, committee_officers(project.committee_id), participant_ids(project))
-
-
 @transaction.atomic
 def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
     """Hand the application to the committee; a returned one comes back as a new review round."""
-    project = _lock(project)
-    _require(actor, "projects.submit_project", project, _("只有申报党小组的组长可以提交草稿或退回修改的项目。"))
+    project = lock_project(project)
+    require_permission(
+        actor,
+        "projects.submit_project",
+        project,
+        _("只有申报党小组的组长可以提交草稿或退回修改的项目。"),
+    )
     missing = missing_for_submission(project)
     if missing:
         raise ProjectError(
@@ -385,7 +279,7 @@ def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
     if resubmission:
         project.review_round += 1
     project.submitted_at = timezone.now()
-    _transition(
+    transition(
         project, actor, ProjectStatus.SUBMITTED, EventAction.RESUBMITTED if resubmission else EventAction.SUBMITTED
     )
     notification_send(
@@ -398,11 +292,6 @@ def project_submit(*, actor: User, project: MicroProject) -> MicroProject:
     # The leader's own reminders to resubmit (if it was returned) are done.
     notifications_resolve(subject=f"returned:{project.pk}:", prefix=True)
     return project
-
-
-def review_subject(project: MicroProject) -> str:
-    """The subject of the notices asking to score the project's current round (see notifications_resolve)."""
-    return f"review:{project.pk}:{project.review_round}"
 
 
 def _check_window(project: MicroProject) -> None:
@@ -438,220 +327,25 @@ def _check_window(project: MicroProject) -> None:
 @transaction.atomic
 def project_withdraw(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
     """Withdraw an application that has not been decided; it stays on record as 已撤回."""
-    project = _lock(project)
-    _require(actor, "projects.withdraw_project", project, _("只有申报党小组的组长可以撤回尚未决定的申报。"))
-    _transition(project, actor, ProjectStatus.WITHDRAWN, EventAction.WITHDRAWN, comment)
+    project = lock_project(project)
+    require_permission(actor, "projects.withdraw_project", project, _("只有申报党小组的组长可以撤回尚未决定的申报。"))
+    transition(project, actor, ProjectStatus.WITHDRAWN, EventAction.WITHDRAWN, comment)
     return project
-
-
-@transaction.atomic
-def review_start(*, actor: User, project: MicroProject) -> MicroProject:
-    """Open the review of a submitted application (also done by the first score sheet)."""
-    project = _lock(project)
-    if not roles_of(actor).is_committee_member or not actor.has_perm("projects.view_project", project):
-        raise ProjectError(_("只有党委委员可以开始评审。"))
-    _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
-    return project
-
-
-def active_criteria(committee_id: int) -> list[RubricCriterion]:
-    return list(RubricCriterion.objects.filter(committee_id=committee_id, is_active=True).order_by("position", "pk"))
-
-
-@transaction.atomic
-def score_record(
-    *,
-    actor: User,
-    project: MicroProject,
-    scores: Mapping[int, Decimal],
-    recommendation: str,
-    comment: str = "",
-) -> ScoreSheet:
-    """Record or revise the actor's score sheet for the current round.
-
-    One sheet per reviewer per round, even when the same form arrives twice at once: the
-    project row lock serialises them and the unique constraint backs it up.
-    """
-    project = _lock(project)
-    roles = roles_of(actor)
-    if project.committee_id != roles.committee_id or not roles.is_committee_member:
-        raise ProjectError(_("只有本校党委委员可以评分。"))
-    if has_conflict_of_interest(actor, project):
-        raise ProjectError(_("您是申报党小组成员、项目参与人或申报人，需回避评分。"))
-    _require(
-        actor,
-        "projects.score_project",
-        project,
-        _("项目当前状态为「%(status)s」，不在评审中。") % {"status": ProjectStatus(project.status).label},
-    )
-    if recommendation not in Recommendation.values:
-        raise ProjectError(_("请选择总体意见。"))
-    criteria = active_criteria(project.committee_id)
-    if not criteria:
-        raise ProjectError(_("党委尚未设置评审维度。"))
-    clean_scores: dict[int, Decimal] = {}
-    for criterion in criteria:
-        if criterion.pk not in scores or scores[criterion.pk] is None:
-            raise ProjectError(_("请为「%(name)s」打分。") % {"name": criterion.name})
-        value = Decimal(scores[criterion.pk])
-        if value < 0 or value > criterion.max_score:
-            raise ProjectError(
-                _("「%(name)s」的得分必须在 0 到 %(max)s 之间。") % {"name": criterion.name, "max": criterion.max_score}
-            )
-        clean_scores[criterion.pk] = value
-    total = weighted_total(clean_scores, criteria)
-
-    if project.status == ProjectStatus.SUBMITTED:
-        _transition(project, actor, ProjectStatus.IN_REVIEW, EventAction.REVIEW_STARTED)
-
-    sheet = ScoreSheet.objects.filter(project=project, reviewer=actor, review_round=project.review_round).first()
-    previous_total = sheet.weighted_total if sheet else None
-    if sheet is None:
-        try:
-            with transaction.atomic():
-                sheet = ScoreSheet.objects.create(
-                    project=project,
-                    reviewer=actor,
-                    review_round=project.review_round,
-                    recommendation=recommendation,
-                    comment=comment,
-                    weighted_total=total,
-                )
-        except IntegrityError:
-            # A concurrent post of the same form won the race: revise that sheet instead.
-            sheet = ScoreSheet.objects.get(project=project, reviewer=actor, review_round=project.review_round)
-            previous_total = sheet.weighted_total
-    if previous_total is not None:
-        sheet.recommendation = recommendation
-        sheet.comment = comment
-        sheet.weighted_total = total
-        sheet.save(update_fields=["recommendation", "comment", "weighted_total", "updated_at"])
-        sheet.scores.all().delete()
-    CriterionScore.objects.bulk_create(
-        [
-            CriterionScore(sheet=sheet, criterion_id=criterion_id, score=value)
-            for criterion_id, value in clean_scores.items()
-        ]
-    )
-    notifications_resolve(subject=f"review:{project.pk}:", recipient=actor, prefix=True)
-    _record(
-        project,
-        actor,
-        EventAction.SCORE_CHANGED if previous_total is not None else EventAction.SCORED,
-        comment=comment,
-        details={
-            "weighted_total": str(total),
-            "previous_total": str(previous_total) if previous_total is not None else None,
-            "recommendation": recommendation,
-            "scores": {str(key): str(value) for key, value in clean_scores.items()},
-        },
-    )
-    return sheet
-
-
-_DECISIONS = {
-    Decision.APPROVE: (ProjectStatus.APPROVED, EventAction.APPROVED),
-    Decision.RETURN: (ProjectStatus.RETURNED, EventAction.RETURNED),
-    Decision.REJECT: (ProjectStatus.REJECTED, EventAction.REJECTED),
-}
-
-
-class BelowQuorum(ProjectError):
-    """The decision would be taken on fewer scores than the round's quorum, without confirmation."""
-
-    def __init__(self, message: str, quorum: Quorum) -> None:
-        super().__init__(message)
-        self.quorum = quorum
-
-
-def quorum_message(quorum: Quorum) -> str:
-    names = "、".join(quorum.missing_names) or _("（无）")
-    return _("本轮已有 %(scored)d 人评分，少于作出决定所需的 %(required)d 人。尚未评分：%(names)s。") % {
-        "scored": quorum.scored,
-        "required": quorum.required,
-        "names": names,
-    }
-
-
-@transaction.atomic
-def project_decide(
-    *,
-    actor: User,
-    project: MicroProject,
-    decision: str,
-    comment: str,
-    share_reviewer_comments: bool = False,
-    confirm_below_quorum: bool = False,
-) -> MicroProject:
-    """The secretary's decision on an application in review, with a comment the group reads.
-
-    Below the round's quorum (`calendar_selectors.review_quorum`) it is refused with `BelowQuorum`
-    naming who has not scored, unless ``confirm_below_quorum``; then the audit row keeps the
-    quorum, the count and those names.
-    """
-    project = _lock(project)
-    _require(actor, "projects.decide_project", project, _("只有党委书记可以对评审中的项目作出决定。"))
-    if decision not in _DECISIONS:
-        raise ProjectError(_("请选择决定：立项、退回修改或不予立项。"))
-    if decision == Decision.RETURN and not comment.strip():
-        raise ProjectError(_("退回修改时请写明修改意见。"))
-    quorum = review_quorum(project, reviewers_for(project))
-    if not quorum.reached and not confirm_below_quorum:
-        raise BelowQuorum(quorum_message(quorum) + _("如确需作出决定，请勾选确认后再提交。"), quorum)
-    to_status, action = _DECISIONS[Decision(decision)]
-    project.decision_comment = comment
-    project.share_reviewer_comments = share_reviewer_comments
-    project.decided_at = timezone.now()
-    _transition(
-        project,
-        actor,
-        to_status,
-        action,
-        comment,
-        details={
-            "quorum": quorum.required,
-            "scores": quorum.scored,
-            "below_quorum": not quorum.reached,
-            "not_scored": quorum.missing_names,
-        },
-    )
-    # Nobody needs to score this round any more.
-    notifications_resolve(subject=f"review:{project.pk}:", prefix=True)
-    leaders = [project.group.leader.user] if project.group.leader and project.group.leader.user else []
-    notification_send(
-        recipients=[*leaders, project.created_by],
-        message=_("项目《%(title)s》：%(decision)s。") % {"title": project.title, "decision": Decision(decision).label},
-        link=reverse("projects:detail", args=[project.pk]),
-    )
-    return project
-
-
-def projects_decide_in_bulk(
-    *, actor: User, projects: Iterable[MicroProject], decision: str, comment: str
-) -> tuple[list[MicroProject], list[tuple[MicroProject, str]]]:
-    """Decide several applications; each in its own transaction. Returns (decided, refused with reasons)."""
-    decided, refused = [], []
-    for project in projects:
-        try:
-            decided.append(project_decide(actor=actor, project=project, decision=decision, comment=comment))
-        except ProjectError as error:
-            refused.append((project, error.message))
-    return decided, refused
 
 
 @transaction.atomic
 def project_start(*, actor: User, project: MicroProject) -> MicroProject:
     """Move an approved project into implementation (实施中)."""
-    project = _lock(project)
-    _require(actor, "projects.start_project", project, _("只有党小组长或党委书记可以启动已立项的项目。"))
-    _transition(project, actor, ProjectStatus.IN_PROGRESS, EventAction.STARTED)
+    project = lock_project(project)
+    require_permission(actor, "projects.start_project", project, _("只有党小组长或党委书记可以启动已立项的项目。"))
+    transition(project, actor, ProjectStatus.IN_PROGRESS, EventAction.STARTED)
     return project
 
 
 @transaction.atomic
 def project_conclude(*, actor: User, project: MicroProject, comment: str = "") -> MicroProject:
     """Conclude (结项) a project in progress; it becomes read-only."""
-    project = _lock(project)
-    _require(actor, "projects.conclude_project", project, _("只有党委书记可以为实施中的项目结项。"))
-    _transition(project, actor, ProjectStatus.CONCLUDED, EventAction.CONCLUDED, comment)
+    project = lock_project(project)
+    require_permission(actor, "projects.conclude_project", project, _("只有党委书记可以为实施中的项目结项。"))
+    transition(project, actor, ProjectStatus.CONCLUDED, EventAction.CONCLUDED, comment)
     return project

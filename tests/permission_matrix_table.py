@@ -275,7 +275,7 @@ def build_dataset() -> dict[str, int]:
     from members import demo
     from members import services as member_services
     from members.models import Member, User
-    from projects import services
+    from projects import review_services, services
     from projects.models import ApplicationPdf, MicroProject, ProjectType
     from stats import services as stats_services
     from tests.activities.conftest import tutoring_data
@@ -293,7 +293,7 @@ def build_dataset() -> dict[str, int]:
     draft = draft_of(leader, "矩阵：草稿")
     submitted = services.project_submit(actor=leader, project=draft_of(leader, "矩阵：已申报"))
     in_review = services.project_submit(actor=leader, project=draft_of(leader, "矩阵：评审中"))
-    services.score_record(
+    review_services.score_record(
         actor=committee_member, project=in_review, scores=full_scores(in_review), recommendation="approve"
     )
     approved = approved_of(leader, "矩阵：已立项")

@@ -13,7 +13,7 @@ from rules.contrib.views import permission_required
 from branches import selectors as branch_selectors
 from members.roles import roles_of
 
-from .. import review_export, review_selectors, selectors, services
+from .. import review_export, review_selectors, review_services, selectors
 from ..calendar_selectors import review_quorum
 from ..enums import ProjectStatus
 from ..errors import ProjectError
@@ -54,10 +54,10 @@ def _render_review(
     own_sheet = next((sheet for sheet in sheets if sheet.reviewer_id == user.pk), None)
     can_score = user.has_perm("projects.score_project", project)
     if score_form is None and can_score:
-        score_form = ScoreSheetForm(criteria=services.active_criteria(project.committee_id), sheet=own_sheet)
+        score_form = ScoreSheetForm(criteria=review_selectors.active_criteria(project.committee_id), sheet=own_sheet)
     can_view_scores = user.has_perm("projects.view_scores", project)
     can_decide = user.has_perm("projects.decide_project", project)
-    quorum = review_quorum(project, services.reviewers_for(project)) if can_decide else None
+    quorum = review_quorum(project, review_selectors.reviewers_for(project)) if can_decide else None
     if decision_form is None and can_decide:
         decision_form = DecisionForm(
             initial={"share_reviewer_comments": project.share_reviewer_comments}, quorum_reached=quorum.reached
@@ -91,11 +91,13 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
     if not request.user.has_perm("projects.score_project", project):
         raise PermissionDenied
     form = ScoreSheetForm(
-        request.POST, criteria=services.active_criteria(project.committee_id), sheet=_own_sheet(request, project)
+        request.POST,
+        criteria=review_selectors.active_criteria(project.committee_id),
+        sheet=_own_sheet(request, project),
     )
     if form.is_valid():
         try:
-            services.score_record(
+            review_services.score_record(
                 actor=request.user,
                 project=project,
                 scores=form.scores(),
@@ -126,7 +128,7 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
     form = DecisionForm(request.POST, quorum_reached=False)
     if form.is_valid():
         try:
-            services.project_decide(
+            review_services.project_decide(
                 actor=request.user,
                 project=project,
                 decision=form.cleaned_data["decision"],
@@ -159,7 +161,7 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("projects:queue")
     projects = list(candidates.filter(pk__in=form.cleaned_data["projects"]).order_by("submitted_at", "pk"))
-    decided, refused = services.projects_decide_in_bulk(
+    decided, refused = review_services.projects_decide_in_bulk(
         actor=request.user,
         projects=projects,
         decision=form.cleaned_data["decision"],

@@ -10,6 +10,7 @@ from activities import activity_services
 from activities.enums import ActivityType
 from activities.models import ActivityLog
 from members.models import Member, User
+from projects import review_services
 from projects import services as project_services
 from projects.models import Indicator, MicroProject
 from tests.projects.workflow_fixtures import draft_of, in_review_of, submitted_of
@@ -23,7 +24,7 @@ def approved_of(leader: User) -> MicroProject:
     reviewer = User.objects.get(username="committee1")
     secretary = User.objects.get(username="secretary")
     project = in_review_of(leader, reviewer)
-    return project_services.project_decide(
+    return review_services.project_decide(
         actor=secretary, project=project, decision="approve", comment="同意立项。", confirm_below_quorum=True
     )
 

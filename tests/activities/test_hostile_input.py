@@ -254,7 +254,7 @@ def test_the_rejection_reason_never_fails(login, teacher, secretary, reason):
 def test_the_score_sheet_never_fails(login, committee_member, application_a, score, recommendation, comment):
     from projects.models import ScoreSheet
     from projects.review_forms import ScoreSheetForm
-    from projects.services import active_criteria
+    from projects.review_selectors import active_criteria
 
     client = login(committee_member)
     url = reverse("projects:review", args=[application_a.pk])

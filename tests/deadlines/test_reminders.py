@@ -13,7 +13,7 @@ from activities import activity_services
 from deadlines.models import ReminderSent
 from deadlines.services import reminders_send
 from members.models import Notification
-from projects import calendar_services, services
+from projects import calendar_services, review_services, services
 from tests.activities.conftest import tutoring_data
 from tests.projects.workflow_fixtures import draft_of, full_scores
 from tests.yearend.assessment_fixtures import approved_of, assess, concluded_of, open_round
@@ -51,7 +51,9 @@ def test_review_reminders_go_to_reviewers_who_have_not_scored_and_the_secretary_
     _calendar(secretary, review_due_on=due)
     project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
     for reviewer in (committee_member, secretary):
-        services.score_record(actor=reviewer, project=project, scores=full_scores(project), recommendation="approve")
+        review_services.score_record(
+            actor=reviewer, project=project, scores=full_scores(project), recommendation="approve"
+        )
     what = "评审《红领巾助学行动》（第 1 轮）"
 
     assert _sweep(_days(due, -8)) == set()
@@ -65,7 +67,7 @@ def test_review_reminders_go_to_reviewers_who_have_not_scored_and_the_secretary_
     # Each reminder is recorded once per person, deadline and step.
     assert ReminderSent.objects.count() == 4
     # Every reminder to score resolves itself once the reviewer scores.
-    services.score_record(
+    review_services.score_record(
         actor=committee_member_2, project=project, scores=full_scores(project), recommendation="approve"
     )
     assert not Notification.objects.filter(
@@ -127,8 +129,10 @@ def test_a_returned_application_is_reminded_until_the_window_closes(rubric, secr
     _calendar(secretary, application_opens_on=datetime.date(2025, 9, 1), application_closes_on=closes)
     with _at(datetime.date(2025, 9, 10)):
         project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
-        services.score_record(actor=secretary, project=project, scores=full_scores(project), recommendation="revise")
-        services.project_decide(
+        review_services.score_record(
+            actor=secretary, project=project, scores=full_scores(project), recommendation="revise"
+        )
+        review_services.project_decide(
             actor=secretary, project=project, decision="return", comment="请补充", confirm_below_quorum=True
         )
     what = "修改并重新提交《红领巾助学行动》"
@@ -148,8 +152,10 @@ def test_an_extension_moves_the_returned_deadline_and_restarts_its_reminders(rub
     _calendar(secretary, application_closes_on=closes)
     with _at(datetime.date(2025, 9, 10)):
         project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
-        services.score_record(actor=secretary, project=project, scores=full_scores(project), recommendation="revise")
-        services.project_decide(
+        review_services.score_record(
+            actor=secretary, project=project, scores=full_scores(project), recommendation="revise"
+        )
+        review_services.project_decide(
             actor=secretary, project=project, decision="return", comment="请补充", confirm_below_quorum=True
         )
     assert len(_sweep(_days(closes, -1))) == 1

@@ -8,7 +8,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from deadlines.feeds import feed_of
-from projects import calendar_services, services
+from projects import calendar_services, review_selectors, review_services, services
 from tests.projects.workflow_fixtures import draft_of
 
 YEAR = "2025-2026"
@@ -79,10 +79,10 @@ def test_late_work_is_listed_as_late_for_the_owner_and_the_secretary(
     )
     with _at(datetime.date(2025, 9, 15)):
         project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
-        services.score_record(
+        review_services.score_record(
             actor=secretary,
             project=project,
-            scores={criterion.pk: 15 for criterion in services.active_criteria(project.committee_id)},
+            scores={criterion.pk: 15 for criterion in review_selectors.active_criteria(project.committee_id)},
             recommendation="approve",
         )
     with _at(datetime.date(2025, 10, 25)):

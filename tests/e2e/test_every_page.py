@@ -25,6 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from members import roster
 from members.models import User
+from projects import review_services
 from projects import services as project_services
 from projects.enums import ProjectStatus
 from projects.models import MicroProject
@@ -81,7 +82,7 @@ def _year_end_and_review() -> None:
     )
     submitted = MicroProject.objects.filter(committee__slug="daping", status=ProjectStatus.SUBMITTED).first()
     for reviewer in (users["committee2"], users["secretary"]):
-        project_services.score_record(
+        review_services.score_record(
             actor=reviewer, project=submitted, scores=full_scores(submitted), recommendation="approve"
         )
 

@@ -4,7 +4,7 @@ import pytest
 
 from branches.models import Group
 from members.models import User
-from projects import services
+from projects import review_selectors, services
 from projects.demo import seed_catalogue
 from projects.models import MicroProject, RubricCriterion
 from tests.projects.workflow_fixtures import complete_application
@@ -14,7 +14,7 @@ from tests.projects.workflow_fixtures import complete_application
 def rubric(daping) -> list[RubricCriterion]:
     """大坪小学's rubric: 目标明确/方案可行/党建引领/预期成效/特色创新, max 20, weights 1, 1, 1.5, 1, 0.5."""
     seed_catalogue(daping)
-    return services.active_criteria(daping.pk)
+    return review_selectors.active_criteria(daping.pk)
 
 
 def submit_application(leader: User, title: str = "红领巾助学行动") -> MicroProject:

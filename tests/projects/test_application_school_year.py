@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from branches.models import Group
-from projects import calendar_services, services
+from projects import calendar_services, review_services
 from projects.enums import ProjectStatus
 from projects.models import MicroProject
 from tests.form_fields import form_fields
@@ -81,7 +81,7 @@ def test_a_returned_application_keeps_its_own_year_on_the_list(
     login, leader_a, committee_member, secretary, daping, rubric
 ):
     project = in_review_of(leader_a, committee_member)  # school year 2025-2026
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision="return", comment="请补充阶段安排。", confirm_below_quorum=True
     )
     url = reverse("projects:edit", args=[project.pk])

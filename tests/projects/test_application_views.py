@@ -195,12 +195,12 @@ def test_project_list_runs_a_fixed_number_of_queries(login, secretary, leader_a,
 def test_home_tells_the_leader_and_the_secretary_what_waits_on_them(
     login, leader_a, leader_b, committee_member, secretary
 ):
-    from projects import services
+    from projects import review_services
     from tests.projects.workflow_fixtures import in_review_of
 
     draft = draft_of(leader_a, title="待完善的草稿")
     returned = in_review_of(leader_a, committee_member)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=returned, decision="return", comment="请补充", confirm_below_quorum=True
     )
     waiting = in_review_of(leader_b, committee_member)

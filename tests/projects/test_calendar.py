@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from members.models import Notification
-from projects import calendar_selectors, calendar_services, services
+from projects import calendar_selectors, calendar_services, review_selectors, review_services, services
 from projects.enums import EventAction, ProjectStatus
 from projects.errors import ProjectError
 from projects.models import ApplicationExtension, CalendarChange, MicroProject, YearCalendar
@@ -31,8 +31,8 @@ def _at(day: datetime.date):
 
 
 def _score(reviewer, project, value=15):
-    criteria = services.active_criteria(project.committee_id)
-    return services.score_record(
+    criteria = review_selectors.active_criteria(project.committee_id)
+    return review_services.score_record(
         actor=reviewer,
         project=project,
         scores={criterion.pk: Decimal(value) for criterion in criteria},
@@ -72,7 +72,7 @@ def _returned_on(day, secretary, leader_a, committee_member):
         project = services.project_submit(actor=leader_a, project=draft_of(leader_a))
     _score(committee_member, project)
     with _at(day):
-        return services.project_decide(
+        return review_services.project_decide(
             actor=secretary, project=project, decision="return", comment="请补充预算。", confirm_below_quorum=True
         )
 
@@ -217,7 +217,7 @@ def test_deciding_below_the_quorum_names_who_has_not_scored_and_needs_confirmati
 def test_a_configured_quorum_is_enough_without_confirmation(application_a, secretary, committee_member):
     _calendar(secretary, application_opens_on=None, application_closes_on=None, review_quorum=1)
     _score(committee_member, application_a)
-    services.project_decide(actor=secretary, project=application_a, decision="approve", comment="同意")
+    review_services.project_decide(actor=secretary, project=application_a, decision="approve", comment="同意")
     event = MicroProject.objects.get(pk=application_a.pk).events.get(action=EventAction.APPROVED)
     assert (event.details["quorum"], event.details["below_quorum"]) == (1, False)
 
@@ -226,7 +226,7 @@ def test_the_decision_its_date_and_comment_show_on_the_review_and_project_pages(
     login, application_a, secretary, committee_member, leader_a
 ):
     _score(committee_member, application_a)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=application_a, decision="return", comment="请补充量化目标", confirm_below_quorum=True
     )
     decided_at = MicroProject.objects.get(pk=application_a.pk).events.latest("pk").created_at
@@ -252,7 +252,7 @@ def test_a_review_notice_is_done_when_the_reviewer_scores_and_all_when_decided(
     _score(committee_member, application_a)
     assert list(notices.filter(resolved_at__isnull=False).values_list("recipient", flat=True)) == [committee_member.pk]
     assert notices.get(recipient=committee_member).read_at is not None
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=application_a, decision="approve", comment="同意", confirm_below_quorum=True
     )
     assert not notices.filter(resolved_at__isnull=True).exists()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects import catalogue_services, services
+from projects import catalogue_services, review_selectors, review_services
 from projects.errors import ProjectError
 from projects.models import CatalogueEvent, Indicator, ProjectType, RubricCriterion
 
@@ -64,13 +64,18 @@ def test_edit_and_deactivate_without_deleting(login, rubric, secretary, daping):
     assert indicator.is_active is False
     criterion = RubricCriterion.objects.get(committee=daping, name="特色创新")
     client.post(reverse("projects:catalogue_set_active", args=["criteria", criterion.pk]), {"is_active": "0"})
-    assert [c.name for c in services.active_criteria(daping.pk)] == ["目标明确", "方案可行", "党建引领", "预期成效"]
+    assert [c.name for c in review_selectors.active_criteria(daping.pk)] == [
+        "目标明确",
+        "方案可行",
+        "党建引领",
+        "预期成效",
+    ]
     assert RubricCriterion.objects.filter(pk=criterion.pk).exists()
 
 
 def test_scale_of_a_used_criterion_is_fixed(application_a, committee_member, secretary, daping):
-    criteria = services.active_criteria(daping.pk)
-    services.score_record(
+    criteria = review_selectors.active_criteria(daping.pk)
+    review_services.score_record(
         actor=committee_member,
         project=application_a,
         scores={c.pk: Decimal(10) for c in criteria},

@@ -7,13 +7,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from config.printable_sheets import HEADER_ROW
-from projects import services
+from projects import review_selectors, review_services
 from tests.printable_sheets import assert_prints_on_a4, header_of
 
 
 def score(reviewer, project, values, comment=""):
-    criteria = services.active_criteria(project.committee_id)
-    return services.score_record(
+    criteria = review_selectors.active_criteria(project.committee_id)
+    return review_services.score_record(
         actor=reviewer,
         project=project,
         scores={criterion.pk: Decimal(value) for criterion, value in zip(criteria, values, strict=True)},

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from members.models import Notification
-from projects import services
+from projects import review_selectors, review_services
 from tests.projects.review_fixtures import submit_application
 
 
@@ -20,15 +20,15 @@ def test_submitting_notifies_each_reviewer_without_a_conflict(rubric, leader_a, 
 
 
 def test_deciding_notifies_the_leader(application_a, committee_member, secretary, leader_a):
-    criteria = services.active_criteria(application_a.committee_id)
-    services.score_record(
+    criteria = review_selectors.active_criteria(application_a.committee_id)
+    review_services.score_record(
         actor=committee_member,
         project=application_a,
         scores={c.pk: Decimal(15) for c in criteria},
         recommendation="approve",
     )
     Notification.objects.all().delete()
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=application_a, decision="approve", comment="同意", confirm_below_quorum=True
     )
     notification = Notification.objects.get()

@@ -5,15 +5,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from projects import services
+from projects import review_selectors, review_services
 from projects.enums import ProjectStatus
 from projects.models import MicroProject
 from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, value=15, comment=""):
-    criteria = services.active_criteria(project.committee_id)
-    return services.score_record(
+    criteria = review_selectors.active_criteria(project.committee_id)
+    return review_services.score_record(
         actor=reviewer,
         project=project,
         scores={criterion.pk: Decimal(value) for criterion in criteria},
@@ -103,7 +103,7 @@ def test_leader_reads_the_decision_and_only_shared_comments_without_names(
     shared = submit_application(leader_a, "共享意见的项目")
     score(committee_member, shared, comment="建议加强过程记录")
     score(committee_member_2, shared, comment="党员参与面广")
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary,
         project=shared,
         decision="return",
@@ -113,7 +113,7 @@ def test_leader_reads_the_decision_and_only_shared_comments_without_names(
     )
     private = submit_application(leader_b, "不共享意见的项目")
     score(committee_member, private, comment="内部意见不外传")
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=private, decision="approve", comment="同意立项", confirm_below_quorum=True
     )
 

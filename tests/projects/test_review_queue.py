@@ -4,15 +4,15 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from projects import services
+from projects import review_selectors, review_services, services
 from projects.models import MicroProject
 from projects.review_selectors import ReviewFilter, my_pending_reviews, review_queue
 from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, value, comment=""):
-    criteria = services.active_criteria(project.committee_id)
-    return services.score_record(
+    criteria = review_selectors.active_criteria(project.committee_id)
+    return review_services.score_record(
         actor=reviewer,
         project=project,
         scores={criterion.pk: Decimal(value) for criterion in criteria},
@@ -60,7 +60,7 @@ def test_queue_sorts_by_statistics_and_filters(rubric, leader_a, leader_b, secre
     assert branch_2 == low.group.branch_id  # groups 1 and 2 are both in 第一党支部
     other_branch = [row.project for row in review_queue(secretary, ReviewFilter(branch_id=branch_2 + 1))]
     assert other_branch == []
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=high, decision="approve", comment="同意", confirm_below_quorum=True
     )
     approved = review_queue(secretary, ReviewFilter(status="approved"))
@@ -115,7 +115,7 @@ def test_review_page_runs_a_fixed_number_of_queries(
         response = client.get(url)
     assert response.content.decode().count('data-testid="sheet-row"') == 2
     # More sheets, and an earlier round.
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision="return", comment="请补充", confirm_below_quorum=True
     )
     project = services.project_submit(actor=leader_a, project=MicroProject.objects.get(pk=project.pk))

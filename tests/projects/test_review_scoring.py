@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from projects import services
+from projects import review_selectors, review_services, services
 from projects.enums import ProjectStatus
 from projects.errors import ProjectError
 from projects.models import CriterionScore, MicroProject, ScoreSheet
@@ -15,8 +15,8 @@ from tests.projects.review_fixtures import submit_application
 
 
 def score(reviewer, project, values, recommendation="approve", comment=""):
-    criteria = services.active_criteria(project.committee_id)
-    return services.score_record(
+    criteria = review_selectors.active_criteria(project.committee_id)
+    return review_services.score_record(
         actor=reviewer,
         project=project,
         scores={criterion.pk: Decimal(value) for criterion, value in zip(criteria, values, strict=True)},
@@ -26,7 +26,7 @@ def score(reviewer, project, values, recommendation="approve", comment=""):
 
 
 def score_post(project, values, recommendation="approve", comment=""):
-    criteria = services.active_criteria(project.committee_id)
+    criteria = review_selectors.active_criteria(project.committee_id)
     data = {f"criterion_{criterion.pk}": value for criterion, value in zip(criteria, values, strict=True)}
     return {**data, "recommendation": recommendation, "comment": comment}
 
@@ -78,7 +78,7 @@ def test_non_committee_users_get_403_on_the_review_page_and_write_nothing(reques
 
 def test_scoring_is_refused_once_decided(login, application_a, committee_member, secretary):
     score(committee_member, application_a, [15] * 5)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=application_a, decision="approve", comment="同意", confirm_below_quorum=True
     )
     response = login(committee_member).post(
@@ -167,7 +167,7 @@ def test_one_sheet_per_reviewer_per_round(application_a, committee_member):
 
 def test_a_new_round_gets_new_sheets(application_a, committee_member, secretary, leader_a):
     score(committee_member, application_a, [15] * 5)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=application_a, decision="return", comment="请补充", confirm_below_quorum=True
     )
     project = services.project_submit(actor=leader_a, project=application_a)

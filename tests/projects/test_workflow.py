@@ -2,7 +2,7 @@
 
 import pytest
 
-from projects import services
+from projects import review_services, services, workflow
 from projects.enums import EventAction, ProjectStatus
 from projects.errors import ProjectError
 from projects.models import MicroProject, ProjectEvent
@@ -77,9 +77,9 @@ def test_first_score_opens_the_review(leader_a, committee_member):
 def test_committee_member_can_open_review_but_a_leader_cannot(leader_a, leader_b, committee_member):
     project = submitted_of(leader_a)
     with pytest.raises(ProjectError):
-        services.review_start(actor=leader_b, project=project)
+        review_services.review_start(actor=leader_b, project=project)
     assert _status(project) == ProjectStatus.SUBMITTED
-    services.review_start(actor=committee_member, project=project)
+    review_services.review_start(actor=committee_member, project=project)
     assert _status(project) == ProjectStatus.IN_REVIEW
 
 
@@ -89,7 +89,7 @@ def test_committee_member_can_open_review_but_a_leader_cannot(leader_a, leader_b
 )
 def test_secretary_decides_with_a_comment(leader_a, committee_member, secretary, decision, expected):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision=decision, comment="党委意见：请落实。", confirm_below_quorum=True
     )
     project.refresh_from_db()
@@ -110,7 +110,7 @@ def test_secretary_decides_with_a_comment(leader_a, committee_member, secretary,
 def test_only_the_secretary_decides(request, leader_a, committee_member, persona):
     project = in_review_of(leader_a, committee_member)
     with pytest.raises(ProjectError):
-        services.project_decide(
+        review_services.project_decide(
             actor=request.getfixturevalue(persona),
             project=project,
             decision="approve",
@@ -123,7 +123,7 @@ def test_only_the_secretary_decides(request, leader_a, committee_member, persona
 def test_secretary_cannot_decide_before_the_review_opens(leader_a, secretary):
     project = submitted_of(leader_a)
     with pytest.raises(ProjectError):
-        services.project_decide(
+        review_services.project_decide(
             actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
         )
     assert _status(project) == ProjectStatus.SUBMITTED
@@ -132,7 +132,7 @@ def test_secretary_cannot_decide_before_the_review_opens(leader_a, secretary):
 def test_return_needs_feedback(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
     with pytest.raises(ProjectError):
-        services.project_decide(
+        review_services.project_decide(
             actor=secretary, project=project, decision="return", comment="  ", confirm_below_quorum=True
         )
     assert _status(project) == ProjectStatus.IN_REVIEW
@@ -140,7 +140,7 @@ def test_return_needs_feedback(leader_a, committee_member, secretary):
 
 def test_returned_application_is_revised_and_resubmitted_as_round_two(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision="return", comment="请补充量化目标", confirm_below_quorum=True
     )
     project.refresh_from_db()
@@ -157,7 +157,7 @@ def test_returned_application_is_revised_and_resubmitted_as_round_two(leader_a, 
 
 def test_approved_project_starts_and_the_secretary_concludes_it(leader_a, committee_member, secretary, teacher):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision="approve", comment="同意立项", confirm_below_quorum=True
     )
     with pytest.raises(ProjectError):
@@ -174,10 +174,10 @@ def test_approved_project_starts_and_the_secretary_concludes_it(leader_a, commit
 def test_leader_withdraws_an_undecided_application(leader_a, committee_member, secretary, stage):
     project = draft_of(leader_a) if stage == "draft" else submitted_of(leader_a)
     if stage == "returned":
-        services.score_record(
+        review_services.score_record(
             actor=committee_member, project=project, scores=full_scores(project), recommendation="revise"
         )
-        services.project_decide(
+        review_services.project_decide(
             actor=secretary, project=project, decision="return", comment="请修改", confirm_below_quorum=True
         )
     services.project_withdraw(actor=leader_a, project=project, comment="本学年不再申报")
@@ -208,7 +208,7 @@ def test_refused_transitions_leave_the_project_as_it_was(leader_a, committee_mem
 
 def test_concluded_project_is_read_only(leader_a, committee_member, secretary):
     project = in_review_of(leader_a, committee_member)
-    services.project_decide(
+    review_services.project_decide(
         actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
     )
     services.project_start(actor=secretary, project=project)
@@ -224,5 +224,5 @@ def test_concluded_project_is_read_only(leader_a, committee_member, secretary):
 def test_transition_table_refuses_jumps(leader_a):
     project = draft_of(leader_a)
     with pytest.raises(ProjectError) as error:
-        services._transition(project, leader_a, ProjectStatus.APPROVED, EventAction.APPROVED)
+        workflow.transition(project, leader_a, ProjectStatus.APPROVED, EventAction.APPROVED)
     assert "草稿" in error.value.message and "已立项" in error.value.message

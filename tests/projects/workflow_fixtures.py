@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from branches.models import Group
 from members.models import Member, User
-from projects import services
+from projects import review_selectors, review_services, services
 from projects.demo import seed_catalogue
 from projects.models import Indicator, MicroProject, ProjectType
 
@@ -40,11 +40,11 @@ def submitted_of(leader: User) -> MicroProject:
 
 
 def full_scores(project: MicroProject, value: int = 15) -> dict[int, Decimal]:
-    return {criterion.pk: Decimal(value) for criterion in services.active_criteria(project.committee_id)}
+    return {criterion.pk: Decimal(value) for criterion in review_selectors.active_criteria(project.committee_id)}
 
 
 def in_review_of(leader: User, reviewer: User) -> MicroProject:
     project = submitted_of(leader)
-    services.score_record(actor=reviewer, project=project, scores=full_scores(project), recommendation="approve")
+    review_services.score_record(actor=reviewer, project=project, scores=full_scores(project), recommendation="approve")
     project.refresh_from_db()
     return project

@@ -25,7 +25,7 @@ from branches.models import Committee, Group
 from members import demo
 from members import services as member_services
 from members.models import Member, User
-from projects import catalogue_services
+from projects import catalogue_services, review_services
 from projects import services as project_services
 from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject
@@ -246,7 +246,7 @@ def _new_submitted(committee: Committee, group_name: str, title: str) -> MicroPr
     for username in ("committee1", "committee2"):
         reviewer = User.objects.get(username=username)
         if reviewer.has_perm("projects.score_project", project):
-            project_services.score_record(
+            review_services.score_record(
                 actor=reviewer, project=project, scores=full_scores(project, 16), recommendation="approve"
             )
     return project
@@ -283,12 +283,12 @@ def test_every_write_a_user_makes_leaves_the_figures_fresh(action, daping_id, dj
             project = _new_submitted(committee, "第二党小组", f"新申报{action}")
     with django_capture_on_commit_callbacks(execute=True):
         if action in ("approve", "reject", "return"):
-            project_services.project_decide(
+            review_services.project_decide(
                 actor=secretary, project=project, decision=action, comment="意见", confirm_below_quorum=True
             )
         elif action == "start":
             approved = _new_submitted(committee, "第六党小组", "新项目")
-            project_services.project_decide(
+            review_services.project_decide(
                 actor=secretary, project=approved, decision="approve", comment="同意", confirm_below_quorum=True
             )
             project_services.project_start(actor=approved.group.leader.user, project=approved)

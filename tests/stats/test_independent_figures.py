@@ -23,6 +23,7 @@ from activities.models import Achievement, ActivityLog
 from branches.models import Committee, Group
 from members import demo
 from members.models import Member, User
+from projects import review_services
 from projects import services as project_services
 from projects.enums import ProjectStatus
 from projects.models import Indicator, MicroProject
@@ -83,11 +84,11 @@ def _approved(committee: Committee, group: Group, title: str, rng: random.Random
     for username in ("committee1", "committee2"):
         reviewer = User.objects.get(username=username)
         if reviewer.has_perm("projects.score_project", project):
-            project_services.score_record(
+            review_services.score_record(
                 actor=reviewer, project=project, scores=full_scores(project), recommendation="approve"
             )
     secretary = User.objects.get(username="secretary")
-    project = project_services.project_decide(
+    project = review_services.project_decide(
         actor=secretary, project=project, decision="approve", comment="同意", confirm_below_quorum=True
     )
     return project_services.project_start(actor=leader, project=project)

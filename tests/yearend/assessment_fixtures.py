@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from members.models import User
-from projects import services
+from projects import review_services, services
 from projects.models import MicroProject
 from tests.projects.workflow_fixtures import draft_of, full_scores
 from yearend import services as assessment_services
@@ -16,8 +16,10 @@ def approved_of(leader: User, title: str, school_year: str = SCHOOL_YEAR) -> Mic
     """An approved application of the leader's group (the secretary, of no group, reviews it)."""
     secretary = User.objects.get(username="secretary")
     project = services.project_submit(actor=leader, project=draft_of(leader, title, school_year))
-    services.score_record(actor=secretary, project=project, scores=full_scores(project), recommendation="approve")
-    return services.project_decide(
+    review_services.score_record(
+        actor=secretary, project=project, scores=full_scores(project), recommendation="approve"
+    )
+    return review_services.project_decide(
         actor=secretary, project=project, decision="approve", comment="同意立项。", confirm_below_quorum=True
     )
 
