@@ -1,12 +1,12 @@
 """Who a user is in their school: loaded once per request and cached on the user object.
 
 Every permission predicate and selector reads this instead of querying posts itself, so a
-page asks the same few queries however many permission checks it renders.
+page asks the same two queries however many permission checks it renders.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists
+from django.db.models import Exists, IntegerField, Value
 
 from branches.models import Branch, District, Group
 
@@ -60,6 +60,8 @@ class Roles:
 
 NO_ROLES = Roles()
 _CACHE_ATTRIBUTE = "_dangjian_roles"
+# The kind column of the led-posts query: which table a led id comes from.
+_LED_BRANCH, _LED_GROUP = 1, 2
 
 
 def roles_of(user) -> Roles:
@@ -79,15 +81,36 @@ def roles_of(user) -> Roles:
     if member is None:
         roles = NO_ROLES
     else:
+        led_branch_ids, led_group_ids = _led_ids(member.pk)
         roles = Roles(
             member_id=member.pk,
             committee_id=member.committee_id,
             group_id=member.group_id,
             branch_id=member.group.branch_id if member.group_id else None,
             committee_role=member.committee_role,
-            led_branch_ids=frozenset(Branch.objects.filter(secretary_id=member.pk).values_list("id", flat=True)),
-            led_group_ids=frozenset(Group.objects.filter(leader_id=member.pk).values_list("id", flat=True)),
+            led_branch_ids=led_branch_ids,
+            led_group_ids=led_group_ids,
             oversees_district=member.oversees_district,
         )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
+
+
+def _led_ids(member_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """The ids of the branches and of the groups the member leads, in one query (UNION ALL)."""
+    branches = (
+        Branch.objects.filter(secretary_id=member_id)
+        .order_by()
+        .annotate(kind=Value(_LED_BRANCH, output_field=IntegerField()))
+        .values_list("kind", "pk")
+    )
+    groups = (
+        Group.objects.filter(leader_id=member_id)
+        .order_by()
+        .annotate(kind=Value(_LED_GROUP, output_field=IntegerField()))
+        .values_list("kind", "pk")
+    )
+    led_branch_ids, led_group_ids = set(), set()
+    for kind, pk in branches.union(groups, all=True):
+        (led_branch_ids if kind == _LED_BRANCH else led_group_ids).add(pk)
+    return frozenset(led_branch_ids), frozenset(led_group_ids)
