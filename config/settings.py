@@ -282,6 +282,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions stay in the database (Django's default engine), even with Redis. The cached_db engine
+# would save each page its session query, but it does not survive Redis being down: a session
+# read from the database is then written back to the cache unguarded, and the ConnectionError
+# answers every logged-in page (and logout) with a 500, where pages must still render without
+# Redis (tests/faults/test_redis_down.py). Never over the locmem cache: each gunicorn worker
+# would keep its own copy of a session, and a logout in one would go unseen by the others.
 
 # Security: strict in production, relaxed only where DEBUG needs it.
 SESSION_COOKIE_HTTPONLY = True

@@ -265,13 +265,13 @@ def test_achievement_list_runs_a_fixed_number_of_queries(
     url = reverse("activities:achievement_list")
     recorded(teacher)
     client.get(url, {"tab": "all"})  # warm the session
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(url, {"tab": "all"})
     assert response.content.decode().count('data-testid="achievement-row"') == 1
     colleagues = list(Member.objects.filter(group_id=member_of(leader_a).group_id))
     for index in range(12):
         recorded(leader_a, *colleagues[: index % 3 + 1], title=f"获奖{index}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(url, {"tab": "all"})
     assert response.content.decode().count('data-testid="achievement-row"') == 13
 
@@ -283,11 +283,11 @@ def test_verification_queue_runs_a_fixed_number_of_queries(
     url = reverse("activities:achievement_queue")
     recorded(teacher)
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count('data-testid="queue-item"') == 1
     for index in range(10):
         recorded(leader_a, title=f"获奖{index}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count('data-testid="queue-item"') == 11

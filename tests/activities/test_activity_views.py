@@ -248,14 +248,14 @@ def test_project_page_sections_run_a_fixed_number_of_queries(login, leader_a, op
     url = reverse("projects:detail", args=[open_project.pk])
     _add_activities(leader_a, open_project, 1)
     client.get(url)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url)
     page = response.content.decode()
     assert page.count('data-testid="timeline-activity"') == 1
     assert page.count('data-testid="gallery-photo"') == 1
     assert page.count('data-testid="target-progress"') == 1
     _add_activities(leader_a, open_project, 6, photos_each=3)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url)
     page = response.content.decode()
     assert page.count('data-testid="timeline-activity"') == 7
@@ -286,7 +286,7 @@ def test_project_page_shows_the_latest_activities_and_links_to_all(
     assert f'<span class="badge text-bg-light">{shown + 1}</span>' in page
     assert f"显示全部 {shown + 1} 条活动记录" in page
     assert page.count('data-testid="gallery-photo"') == 1  # photos of every activity, not only the shown ones
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = client.get(url, {"timeline": "all"})
     page = response.content.decode()
     assert page.count('data-testid="timeline-activity"') == shown + 1
@@ -302,7 +302,7 @@ def test_activity_page_runs_a_fixed_number_of_queries(login, teacher, leader_a, 
     )
     activity_services.activity_log_update(actor=leader_a, activity=activity, data=tutoring_data(activity.project))
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count('data-testid="gallery-photo"') == 1
     for index in range(5):
@@ -312,7 +312,7 @@ def test_activity_page_runs_a_fixed_number_of_queries(login, teacher, leader_a, 
         activity_services.activity_log_update(
             actor=leader_a, activity=activity, data=tutoring_data(activity.project, title=f"第{index}次修改")
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     page = response.content.decode()
     assert page.count('data-testid="gallery-photo"') == 6
@@ -327,7 +327,7 @@ def test_activity_form_runs_a_fixed_number_of_queries_and_puts_targets_first(
     client = login(leader_a)
     url = reverse("activities:activity_create", args=[open_project.pk])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         page = client.get(url).content.decode()
     rows_before = page.count('name="values-')
     committee = open_project.committee
@@ -336,7 +336,7 @@ def test_activity_form_runs_a_fixed_number_of_queries_and_puts_targets_first(
     Indicator.objects.create(committee=committee, name="停用指标", unit="次", position=98, is_active=False)
     for n in range(5):
         Indicator.objects.create(committee=committee, name=f"新指标{n}", unit="次", position=50 + n)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(url)
     page = response.content.decode()
     rows = [form.initial.get("indicator") for form in response.context["values"].forms if form.initial]

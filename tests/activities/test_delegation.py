@@ -216,7 +216,7 @@ def test_delegation_page_runs_a_fixed_number_of_queries(
     url = reverse("activities:delegation_list", args=[open_project.pk])
     granted(leader_a, open_project, teacher)
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.content.decode().count('data-testid="active-delegation"') == 1
     for _ in range(4):
@@ -225,7 +225,7 @@ def test_delegation_page_runs_a_fixed_number_of_queries(
         )
         granted(leader_a, open_project, teacher)
     granted(leader_a, open_project, branch_secretary)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(url)
     html = response.content.decode()
     assert html.count('data-testid="active-delegation"') == 2

@@ -131,4 +131,4 @@ def test_the_schedule_runs_the_same_queries_for_one_project_owed_or_many(
         many = _schedule_queries(client)
         page = client.get(reverse("deadlines:schedule")).content.decode()
     assert "评审《第三份申报》（第 1 轮）" in page and "2025-2026 学年年度考核评分" in page
-    assert few == many == 24
+    assert few == many == 22

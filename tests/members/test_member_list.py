@@ -103,10 +103,10 @@ def test_member_list_runs_a_fixed_number_of_queries(login, secretary, daping, dj
     url = reverse("members:list")
     client.get(url)  # warm the session
     add_members(daping, per_group=1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         names = listed_names(client.get(url))
     assert len(names) < 50
     add_members(daping, per_group=30)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         names = listed_names(client.get(url))
     assert len(names) == 50

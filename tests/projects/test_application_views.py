@@ -183,12 +183,12 @@ def test_project_list_runs_a_fixed_number_of_queries(login, secretary, leader_a,
     url = reverse("projects:list")
     submitted_of(leader_a)
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count('class="list-group-item list-group-item-action"') == 1
     for index in range(8):
         submitted_of(leader_b) if index % 2 else draft_of(leader_a, title=f"草稿{index}")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(url)
 
 

@@ -93,11 +93,11 @@ def test_queue_runs_a_fixed_number_of_queries(
     url = reverse("projects:queue")
     _grow([leader_a], [committee_member], ["项目甲"])
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(url, {"sort": "-mean"})
     assert response.content.decode().count('data-testid="queue-row"') == 1
     _grow([leader_a, leader_b], [committee_member, committee_member_2, secretary], [f"项目{n}" for n in range(6)])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.get(url, {"sort": "-mean"})
     assert response.content.decode().count('data-testid="queue-row"') == 7
 
@@ -111,7 +111,7 @@ def test_review_page_runs_a_fixed_number_of_queries(
     client = login(secretary)
     url = reverse("projects:review", args=[project.pk])
     client.get(url)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.content.decode().count('data-testid="sheet-row"') == 2
     # More sheets, and an earlier round.
@@ -121,7 +121,7 @@ def test_review_page_runs_a_fixed_number_of_queries(
     project = services.project_submit(actor=leader_a, project=MicroProject.objects.get(pk=project.pk))
     for value, reviewer in [(15, committee_member), (16, committee_member_2), (17, secretary)]:
         score(reviewer, project, value)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         response = client.get(url)
     page = response.content.decode()
     assert page.count('data-testid="sheet-row"') == 5

@@ -363,12 +363,12 @@ def test_assessment_list_runs_a_fixed_number_of_queries(
         concluded_of(leader_a, f"{year} 助学行动", school_year=year)  # a round needs a concluded project
     open_round("2024-2025")
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count('data-testid="assessment-round-row"') == 1
     for year in ("2022-2023", "2023-2024", "2025-2026"):
         open_round(year)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.content.decode().count('data-testid="assessment-round-row"') == 4
 
@@ -390,16 +390,16 @@ def test_round_board_and_ranking_run_a_fixed_number_of_queries(
     board = reverse("yearend:assessment_round", args=[assessment_round.pk])
     ranking = reverse("yearend:assessment_ranking", args=[assessment_round.pk])
     client.get(board)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(board)
     assert response.content.decode().count('data-testid="board-row"') == 1
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(ranking)
     assert response.content.decode().count('data-testid="ranking-row"') == 1
     _grow(assessment_round, [leader_a, leader_b], [committee_member, committee_member_2, secretary], list("乙丙丁戊"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(board)
     assert response.content.decode().count('data-testid="board-row"') == 5
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(ranking)
     assert response.content.decode().count('data-testid="ranking-row"') == 5

@@ -391,13 +391,13 @@ def test_the_report_page_asks_a_fixed_number_of_queries(
 ):
     client = login(secretary)
     request_report(secretary, ReportKind.WORKBOOK, django_capture_on_commit_callbacks)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(reverse("yearend:reports")).status_code == 200
     for kind in (ReportKind.SUMMARY, ReportKind.WORKBOOK, ReportKind.SUMMARY):
         job = request_report(secretary, kind, django_capture_on_commit_callbacks)
         ReportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(hours=1))
     assert ReportJob.objects.count() == 4
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(reverse("yearend:reports")).status_code == 200
 
 
