@@ -11,13 +11,16 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -129,13 +132,60 @@ def _queue_deliveries(ids: list[int]) -> None:
 WEBHOOK_TIMEOUT_SECONDS = 3
 # After this many failed posts a delivery is left alone (its last error stays for the admin).
 WEBHOOK_MAX_ATTEMPTS = 8
+# A group robot takes at most 20 messages a minute (企业微信; 钉钉 documents the same); more are
+# refused with these error codes (企业微信 45009, 钉钉 130101) and must be sent again later.
+WEBHOOK_POSTS_PER_MINUTE = 20
+RATE_LIMITED_ERRCODES = frozenset({45009, 130101})
 
 
-def webhook_deliver(*, delivery_id: int) -> bool:
-    """Post one outbox row to its robot; True once delivered. Safe to repeat: a delivered row is skipped.
+@dataclass(frozen=True)
+class WebhookOutcome:
+    """What one try of a delivery came to: delivered, failed (an attempt), or deferred to a later minute."""
+
+    delivered: bool
+    retry_in: int | None = None  # deferred: seconds until the robot's next minute begins
+
+    def __bool__(self) -> bool:
+        return self.delivered
+
+
+def _seconds_to_next_minute(now: float) -> int:
+    return max(1, math.ceil(60 - now % 60))
+
+
+def _budget_key(webhook_id: int, now: float) -> str:
+    return f"webhook:budget:{webhook_id}:{int(now // 60)}"
+
+
+def _budget_take(webhook_id: int, now: float) -> bool:
+    """Take one of the webhook's posts of this minute (a counter in the shared cache); False when none is left.
+
+    With the cache down the post goes ahead: the robot's own refusal (45009) still defers it.
+    """
+    key = _budget_key(webhook_id, now)
+    try:
+        cache.add(key, 0, timeout=120)
+        return cache.incr(key) <= WEBHOOK_POSTS_PER_MINUTE
+    except Exception:
+        logger.warning("webhook budget of %s not read; posting without it", webhook_id, exc_info=True)
+        return True
+
+
+def _budget_spend(webhook_id: int, now: float) -> None:
+    """The robot refused for its rate limit: nothing more goes to it this minute."""
+    try:
+        cache.set(_budget_key(webhook_id, now), WEBHOOK_POSTS_PER_MINUTE, timeout=120)
+    except Exception:
+        logger.warning("webhook budget of %s not written", webhook_id, exc_info=True)
+
+
+def webhook_deliver(*, delivery_id: int) -> WebhookOutcome:
+    """Post one outbox row to its robot, within the robot's budget. Safe to repeat: a delivered row is skipped.
 
     The row is locked (skipping a row another worker holds), so two runs never post it twice at once.
-    Both robots answer HTTP 200 with ``{"errcode": 0}`` on success; anything else counts as a failure.
+    Both robots answer HTTP 200 with ``{"errcode": 0}`` on success; anything else counts as a failure,
+    except the rate limit: a post over the webhook's 20 of this minute is not made, and one the robot
+    refuses for its rate limit is not counted; both come back deferred (``retry_in``) for the next minute.
     """
     with transaction.atomic():
         delivery = (
@@ -145,9 +195,18 @@ def webhook_deliver(*, delivery_id: int) -> bool:
             .first()
         )
         if delivery is None or not delivery.webhook.is_active:
-            return False
+            return WebhookOutcome(delivered=False)
+        now = time.time()
+        if not _budget_take(delivery.webhook_id, now):
+            return WebhookOutcome(delivered=False, retry_in=_seconds_to_next_minute(now))
+        error, rate_limited = _post(signed_url(delivery.webhook), delivery.payload)
+        if rate_limited:
+            _budget_spend(delivery.webhook_id, now)
+            delivery.last_error = error[:255]
+            delivery.save(update_fields=["last_error"])
+            logger.info("webhook delivery %s deferred: %s", delivery.pk, error)
+            return WebhookOutcome(delivered=False, retry_in=_seconds_to_next_minute(time.time()))
         delivery.attempts += 1
-        error = _post(signed_url(delivery.webhook), delivery.payload)
         if error:
             delivery.last_error = error[:255]
             logger.warning("webhook delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
@@ -155,21 +214,22 @@ def webhook_deliver(*, delivery_id: int) -> bool:
             delivery.delivered_at = timezone.now()
             delivery.last_error = ""
         delivery.save(update_fields=["attempts", "last_error", "delivered_at"])
-        return not error
+        return WebhookOutcome(delivered=not error)
 
 
-def _post(url: str, payload: dict) -> str:
-    """POST the JSON; the error as text, or "" when the robot accepted it."""
+def _post(url: str, payload: dict) -> tuple[str, bool]:
+    """POST the JSON; the error as text ("" when the robot accepted it) and whether it was the rate limit."""
     body = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
     try:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # the admin-set robot URL
             answer = json.loads(response.read() or b"{}")
     except (OSError, ValueError) as error:
-        return f"{type(error).__name__}: {error}"
-    if answer.get("errcode", 0) != 0:
-        return f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}"
-    return ""
+        return f"{type(error).__name__}: {error}", False
+    errcode = answer.get("errcode", 0)
+    if errcode != 0:
+        return f"errcode {errcode}: {answer.get('errmsg', '')}", errcode in RATE_LIMITED_ERRCODES
+    return "", False
 
 
 def webhook_deliveries_pending(*, limit: int = 200) -> list[int]:

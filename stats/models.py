@@ -56,10 +56,12 @@ class StatSnapshot(FastChoiceDisplay, models.Model):
 class StatFreshness(models.Model):
     """When a committee's figures of a school year were last recomputed: one stamp per committee and year.
 
-    Every `stats.services.stats_recompute` stamps the years it computed, whatever it had to
-    write; the snapshot rows themselves are written only when their figures change (a nightly
-    run over unchanged years writes nothing but these stamps). Readers show this time as the
-    figures' age; a row edited after its own ``computed_at`` is still stale.
+    It promises that every figure of the year reflects all data committed before it. A recompute
+    of every scope stamps the years it computed, whatever it had to write; one of some scopes
+    (after an edit) only while no other scope of the year is stale. The snapshot rows themselves
+    are written only when their figures change (a nightly run over unchanged years writes nothing
+    but these stamps). Readers show this time as the figures' age; a row edited after its own
+    ``computed_at`` is still stale.
     """
 
     committee = models.ForeignKey(

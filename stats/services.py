@@ -18,7 +18,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,7 +57,8 @@ def stats_recompute(*, committee_id: int, school_year: str | None = None, scopes
     ``school_year`` None means every school year with data; ``scopes`` None means every scope
     (and rows of scopes that no longer exist are removed), else only those scope keys. Running
     it twice writes the same figures: the second run writes no snapshot, only the years' stamp
-    (`StatFreshness`) moves, to the start of the run.
+    (`StatFreshness`) moves, to the start of the run (a run of some scopes moves it only when no
+    other scope of the year is stale, `_stamp_years`).
     All the years are computed in one pass (`compute_figures_of_years`).
     """
     years = [school_year] if school_year else school_years_of(committee_id)
@@ -123,13 +124,47 @@ def _replace(
     # A concurrent first recompute may insert the same rows: the unique constraints refuse
     # the second, whose task retries and then finds them stored.
     StatSnapshot.objects.bulk_create(created, batch_size=1000)
+    _stamp_years(committee_id, scopes, list(figures), computed_at)
+    return unchanged + len(created)
+
+
+def _stamp_years(committee_id: int, scopes: Sequence[str] | None, years: list[str], computed_at) -> None:
+    """Move the years' stamp (`StatFreshness`) to this run's start where that stays true.
+
+    The stamp promises that every figure of the year reflects all data committed before it.
+    A run of every scope keeps that promise. A run of some scopes keeps it only if no other
+    scope of the year is stale (edited after it was computed): an untouched scope's figures
+    are as fresh as the data (every write marks the scopes it touches, `stats.freshness`), but
+    a stale one still waits for its own recompute. Those years keep their stamp; the last
+    pending recompute, finding nothing else stale, moves it. A year without a stamp yet gets
+    the oldest time of its stale rows, which their figures do reflect.
+    """
+    held: dict[str, datetime.datetime] = {}
+    if scopes is not None:
+        held = dict(
+            StatSnapshot.objects.filter(
+                committee_id=committee_id, school_year__in=years, edited_at__gt=F("computed_at")
+            )
+            .exclude(_scopes_q(scopes))
+            .values("school_year")
+            .annotate(oldest=Min("computed_at"))
+            .values_list("school_year", "oldest")
+        )
     StatFreshness.objects.bulk_create(
-        [StatFreshness(committee_id=committee_id, school_year=year, computed_at=computed_at) for year in figures],
+        [
+            StatFreshness(committee_id=committee_id, school_year=year, computed_at=computed_at)
+            for year in years
+            if year not in held
+        ],
         update_conflicts=True,
         unique_fields=["committee", "school_year"],
         update_fields=["computed_at"],
     )
-    return unchanged + len(created)
+    if held:
+        StatFreshness.objects.bulk_create(
+            [StatFreshness(committee_id=committee_id, school_year=year, computed_at=at) for year, at in held.items()],
+            ignore_conflicts=True,
+        )
 
 
 # Snapshots edited longer ago than this without a recompute are swept (beat): their task was lost.

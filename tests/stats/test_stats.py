@@ -453,6 +453,88 @@ def test_readers_get_the_last_snapshot_marked_stale_and_a_fallback_without_one(s
     assert stale.age.total_seconds() >= 0
 
 
+def year_stamp(committee_id: int) -> datetime.datetime:
+    return StatFreshness.objects.get(committee_id=committee_id, school_year=YEAR).computed_at
+
+
+def stored_figures(committee_id: int) -> dict:
+    return {
+        (kind, scope_id, month): data
+        for kind, scope_id, month, data in StatSnapshot.objects.filter(
+            committee_id=committee_id, school_year=YEAR
+        ).values_list("scope_kind", "scope_id", "month", "figures")
+    }
+
+
+def test_a_partial_recompute_keeps_the_year_stamp_while_another_scope_waits(school_year):
+    """The stamp says every figure of the year reflects the data up to it: a recompute of one
+    project's scopes must not claim that while another project's scopes still wait for theirs."""
+    p1, p2 = school_year.p1, school_year.p2
+    committee_id = p1.committee_id
+    stats_services.stats_recompute(committee_id=committee_id)
+    nightly = year_stamp(committee_id)
+    # An activity of P2 whose recompute is pending (queued, not started): its scopes are marked stale.
+    waiting = project_scope_keys(p2)
+    cache.set_many({stats_services._pending_key(committee_id, YEAR, key): 1 for key in waiting})
+    log(User.objects.get(username="leader2"), p2, datetime.date(2025, 12, 8), ["刘洋"], beneficiaries_count=4)
+    stats_services._after_commit(committee_id, YEAR, waiting)
+
+    # P1's own recompute runs first: its scopes are fresh, P2's project and group are not.
+    stats_services.stats_recompute(committee_id=committee_id, school_year=YEAR, scopes=project_scope_keys(p1))
+    shown = committee_stats(p1.committee, YEAR)
+    assert (year_stamp(committee_id), shown.computed_at, shown.stale) == (nightly, nightly, True)
+    assert stored_figures(committee_id)[("project", p2.pk, None)]["activities"] == 1  # still the old figure
+
+    # P2's recompute, the last one pending, finds nothing else stale: the stamp moves, and every
+    # stored figure of the year is what a full computation gives now.
+    started = timezone.now()
+    stats_services.stats_pending_clear(committee_id=committee_id, school_year=YEAR, scopes=waiting)
+    stats_services.stats_recompute(committee_id=committee_id, school_year=YEAR, scopes=waiting)
+    shown = committee_stats(p1.committee, YEAR)
+    assert shown.computed_at > started and shown.stale is False
+    assert stored_figures(committee_id) == compute_figures(committee_id, YEAR)
+
+
+def test_a_partial_recompute_of_a_year_without_a_stamp_stamps_it_with_its_oldest_stale_figures(school_year):
+    p1, p2 = school_year.p1, school_year.p2
+    committee_id = p1.committee_id
+    stats_services.stats_recompute(committee_id=committee_id)
+    StatFreshness.objects.all().delete()  # a year computed before the stamps existed
+    StatSnapshot.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=5))
+    waiting = project_scope_keys(p2)
+    cache.set_many({stats_services._pending_key(committee_id, YEAR, key): 1 for key in waiting})
+    stats_services._after_commit(committee_id, YEAR, waiting)
+    oldest_waiting = min(
+        StatSnapshot.objects.filter(
+            committee_id=committee_id, school_year=YEAR, scope_kind="project", scope_id=p2.pk
+        ).values_list("computed_at", flat=True)
+    )
+
+    stats_services.stats_recompute(committee_id=committee_id, school_year=YEAR, scopes=project_scope_keys(p1))
+    # Not the run's time (the committee row it rewrote would say so): the age of what still waits.
+    assert committee_stats(p1.committee, YEAR).computed_at == year_stamp(committee_id) == oldest_waiting
+
+
+@eager_only
+def test_an_activitys_recompute_moves_the_stamp_and_every_figure_is_as_fresh(
+    school_year, django_capture_on_commit_callbacks, recomputations
+):
+    """Why a partial recompute may stamp the whole year: every write marks the scopes it touches
+    (`stats.freshness`), so a scope it did not recompute has no newer data than its figures."""
+    p2 = school_year.p2
+    committee_id = p2.committee_id
+    stats_services.stats_recompute(committee_id=committee_id)
+    before = year_stamp(committee_id)
+    edited = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        log(User.objects.get(username="leader2"), p2, datetime.date(2025, 12, 8), ["刘洋"], beneficiaries_count=4)
+
+    assert recomputations == [(committee_id, YEAR, tuple(sorted(project_scope_keys(p2))))]  # some scopes only
+    shown = committee_stats(p2.committee, YEAR)
+    assert shown.computed_at > edited > before and shown.stale is False
+    assert stored_figures(committee_id) == compute_figures(committee_id, YEAR)
+
+
 def test_only_the_secretary_refreshes_now(school_year, committee_member, other_school_user):
     committee = school_year.p1.committee
     StatSnapshot.objects.all().delete()
