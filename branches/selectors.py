@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from members.models import Member
-from members.roles import roles_of
+from members.roles import member_of, roles_of
 
 from .models import Branch, Committee, District, Group
 
@@ -27,10 +27,9 @@ def oversight_of(user) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def committee_of(user) -> Committee | None:
-    committee_id = roles_of(user).committee_id
-    if committee_id is None:
-        return None
-    return Committee.objects.filter(pk=committee_id).first()
+    """The user's committee, loaded with the roles' member row (no query of its own)."""
+    member = member_of(user)
+    return member.committee if member is not None else None
 
 
 def branches_visible_to(user) -> QuerySet[Branch]:

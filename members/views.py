@@ -28,18 +28,15 @@ MEMBERS_PER_PAGE = 50
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's to-do list: the organisation here, the rest from the sections other apps register."""
     roles = roles_of(request.user)
+    # The groups the user leads and their own group, in one query.
+    wanted = {*roles.led_group_ids, *([roles.group_id] if roles.group_id else [])}
+    groups = list(branch_selectors.groups_visible_to(request.user).filter(pk__in=wanted).select_related("branch"))
     context = {
         "committee": branch_selectors.committee_of(request.user),
         "counts": branch_selectors.organisation_counts(request.user),
         "led_branches": list(branch_selectors.branches_visible_to(request.user).filter(pk__in=roles.led_branch_ids)),
-        "led_groups": list(
-            branch_selectors.groups_visible_to(request.user).filter(pk__in=roles.led_group_ids).select_related("branch")
-        ),
-        "my_group": (
-            branch_selectors.groups_visible_to(request.user).select_related("branch").filter(pk=roles.group_id).first()
-            if roles.group_id
-            else None
-        ),
+        "led_groups": [group for group in groups if group.pk in roles.led_group_ids],
+        "my_group": next((group for group in groups if group.pk == roles.group_id), None),
         **home_sections_for(request.user),
     }
     return render(request, "members/home.html", context)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from django.utils import timezone
 
 from branches.models import Branch, Committee, Group
-from members.roles import roles_of
+from members.roles import member_of, roles_of
 from projects.school_years import normalise_school_year, school_year_of
 
 from .scopes import SchoolYears, school_years
@@ -13,10 +13,9 @@ from .view_models import Level
 
 
 def committee_for_dashboard(user) -> Committee | None:
-    committee_id = roles_of(user).committee_id
-    if committee_id is None:
-        return None
-    return Committee.objects.filter(pk=committee_id).first()
+    """The user's committee, loaded with the roles' member row (no query of its own)."""
+    member = member_of(user)
+    return member.committee if member is not None else None
 
 
 def branch_for_dashboard(user, branch_id: int) -> Branch | None:

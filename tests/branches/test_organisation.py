@@ -63,8 +63,8 @@ def test_org_tree_query_count_is_fixed(login, secretary, daping, django_assert_n
     client = login(secretary)
     url = reverse("branches:organisation")
     client.get(url)  # warm the session
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(url)
     add_members(daping, per_group=20)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(url)
