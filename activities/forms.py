@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.bootstrap_fields import BootstrapFields
 from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField, parse_client_id
 from config.text_input import TitleField
@@ -16,7 +17,10 @@ from .enums import ActivityType
 from .models import ActivityLog
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(BootstrapFields, forms.Form):
+    """An activity's record; its fields render flat (config/bootstrap_fields.py): it is the page
+    a group leader opens most, with a dozen fields and the indicator rows below."""
+
     date = forms.DateField(
         label=_("活动日期"),
         widget=iso_date_input(),
@@ -57,28 +61,8 @@ class ActivityForm(forms.Form):
         )
 
 
-# The indicator rows repeat (one per target of the project, two spare and the template for more):
-# crispy-forms' field templates cost about 0.7 ms a field there, the activity form's largest share.
-# These rows render through a flat field template of their own with crispy's Bootstrap 5 markup.
-ROW_FIELD_TEMPLATE = "activities/_row_field.html"
-
-
-class BootstrapRowField(forms.BoundField):
-    """A field of a repeated row: Bootstrap's `is-invalid` on the widget of a field with errors,
-    as crispy-forms puts it there, for `ROW_FIELD_TEMPLATE`."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        if self.errors:
-            classes = attrs.get("class", (widget or self.field.widget).attrs.get("class", ""))
-            attrs["class"] = f"{classes} is-invalid".strip()
-        return attrs
-
-
-class IndicatorValueForm(forms.Form):
+class IndicatorValueForm(BootstrapFields, forms.Form):
     """One row of indicator values; a row left without a value reports nothing."""
-
-    bound_field_class = BootstrapRowField
 
     indicator = forms.TypedChoiceField(
         label=_("指标"),
@@ -86,7 +70,6 @@ class IndicatorValueForm(forms.Form):
         required=False,
         empty_value=None,
         widget=forms.Select(attrs={"class": "select form-select"}),
-        template_name=ROW_FIELD_TEMPLATE,
     )
     value = forms.DecimalField(
         label=_("完成值"),
@@ -96,7 +79,6 @@ class IndicatorValueForm(forms.Form):
         decimal_places=2,
         required=False,
         widget=forms.NumberInput(attrs={"class": "numberinput form-control"}),
-        template_name=ROW_FIELD_TEMPLATE,
     )
 
     def __init__(self, *args, indicators, **kwargs):

@@ -147,7 +147,7 @@ def test_the_same_indicator_twice_and_a_value_without_indicator_are_form_errors(
 
 
 def test_a_bad_indicator_value_is_marked_beside_its_row_with_what_was_typed(login, leader_a, open_project):
-    """The rows render through their own field template (activities/_row_field.html), not crispy's:
+    """The rows render through the flat field template (config/bootstrap_fields.py), not crispy's:
     the error, Bootstrap's invalid mark and the typed value are where crispy put them."""
     response = login(leader_a).post(
         reverse("activities:activity_create", args=[open_project.pk]), _post_data(open_project, tutoring="-3")
@@ -162,6 +162,30 @@ def test_a_bad_indicator_value_is_marked_beside_its_row_with_what_was_typed(logi
     assert '<div id="id_values-0-value_error" class="invalid-feedback">' in row
     assert "确保该值大于或等于0.01。" in row
     assert 'class="select form-select" id="id_values-0-indicator"' in page  # no error, no mark
+    assert not ActivityLog.objects.exists()
+
+
+def test_a_refused_activity_form_keeps_the_ticked_members_and_marks_the_missing_title(login, leader_a, open_project):
+    """The form's fields render flat in crispy's Bootstrap 5 markup: required marks, help text, the
+    error beside the field, and every box the leader ticked still ticked."""
+    data = _post_data(open_project, title="")
+    response = login(leader_a).post(reverse("activities:activity_create", args=[open_project.pk]), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '活动名称<span class="asteriskField">*</span></label>' in page
+    title = page[page.index('id="div_id_title"') :]
+    title = title[: title.index("</div></div>")]
+    assert 'class="textinput form-control is-invalid"' in title and 'aria-invalid="true"' in title
+    assert '<p id="error_1_id_title"><strong>这个字段是必填项。</strong></p>' in title
+    assert '<div id="id_beneficiaries_helptext" class="form-text">例如 学困生、成员校教师、家长</div>' in page
+    assert 'value="三年级教室"' in page  # what was typed stays
+    boxes = page[page.index('id="div_id_participants"') :]
+    boxes = boxes[: boxes.index("</fieldset>")]
+    ticked = {int(pk) for pk in data["participants"]}
+    for member in Member.objects.filter(pk__in=ticked):
+        assert f'value="{member.pk}" id="' in boxes and member.name in boxes
+    assert boxes.count(" checked>") == len(ticked)
     assert not ActivityLog.objects.exists()
 
 
