@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.bootstrap_fields import BootstrapFields
 from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
 from config.text_input import TitleField
@@ -18,7 +19,7 @@ def _with_blank(choices, label) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
-class AchievementFilterForm(forms.Form):
+class AchievementFilterForm(BootstrapFields, forms.Form):
     kind = forms.ChoiceField(
         label=_("类别"), required=False, choices=_with_blank(AchievementKind.choices, _("全部类别"))
     )

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import input_bounds as bounds
+from config.bootstrap_fields import BootstrapFields
 from config.form_choices import PLEASE_CHOOSE
 from config.idempotency import ClientIdField
 from config.text_input import TitleField, nfkc
@@ -135,7 +136,7 @@ TargetFormSet = forms.formset_factory(
 )
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(BootstrapFields, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=50)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *list(ProjectStatus.choices)])
     project_type = forms.TypedChoiceField(label=_("项目类型"), required=False, coerce=int, empty_value=None)

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.bootstrap_fields import BootstrapFields
 from config.form_choices import PleaseChooseMixin
 from config.idempotency import ClientIdField
 from config.text_input import TitleField
@@ -60,7 +61,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class BulkDecisionForm(forms.Form):
+class BulkDecisionForm(BootstrapFields, forms.Form):
     projects = forms.TypedMultipleChoiceField(label=_("项目"), coerce=int, choices=())
     decision = forms.ChoiceField(label=_("批量决定"), choices=Decision.choices)
     comment = forms.CharField(label=_("党委意见"), required=False, max_length=2000)
@@ -86,7 +87,7 @@ SORT_LABELS = {
 }
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(BootstrapFields, forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
     project_type = forms.TypedChoiceField(label=_("项目类型"), required=False, coerce=int, empty_value=None)
     branch = forms.TypedChoiceField(label=_("党支部"), required=False, coerce=int, empty_value=None)
