@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db.models import F, IntegerField, Q, Subquery, Value
 from django.utils import timezone
 
 from branches.models import Branch, Committee, Group
@@ -82,8 +82,37 @@ class CommitteeStats:
         return timezone.now() - self.computed_at
 
 
+def _names(queryset, kind: int, first: str, then: str | None = None):
+    """One arm of `_scope_names`' UNION: (kind, sort keys, pk, name), every column annotated so
+    that each arm selects them in the same order."""
+    return (
+        queryset.order_by()
+        .annotate(
+            kind=Value(kind, output_field=IntegerField()),
+            first=F(first),
+            then=F(then) if then else Value(0, output_field=IntegerField()),
+            scope_name=F("name"),
+        )
+        .values_list("kind", "first", "then", "scope_name", "pk")
+    )
+
+
+def _scope_names(committee: Committee) -> tuple[list[tuple[int, str]], ...]:
+    """(pk, name) of the committee's groups, branches and project types, each in its own order
+    (the models' orderings), in one query."""
+    groups, branches, types = [], [], []
+    rows = _names(Group.objects.filter(branch__committee=committee), 0, "branch__position", "position").union(
+        _names(Branch.objects.filter(committee=committee), 1, "position"),
+        _names(ProjectType.objects.filter(committee=committee), 2, "position"),
+        all=True,
+    )
+    for kind, _first, _then, name, pk in rows.order_by("kind", "first", "then", "scope_name", "pk"):
+        (groups, branches, types)[kind].append((pk, name))
+    return groups, branches, types
+
+
 def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
-    """The committee's figures for the year from its snapshots (five queries).
+    """The committee's figures for the year from its snapshots (three queries).
 
     With no snapshot yet, the figures are computed in process (nothing is written). Callers
     scope by user themselves: this returns the whole committee's figures.
@@ -123,9 +152,7 @@ def committee_stats(committee: Committee, school_year: str) -> CommitteeStats:
     )
     projects = list(projects)
     status_labels = dict(MicroProject._meta.get_field("status").flatchoices)
-    groups = list(Group.objects.filter(branch__committee=committee).values_list("pk", "name"))
-    branches = list(Branch.objects.filter(committee=committee).order_by("position", "name").values_list("pk", "name"))
-    types = list(ProjectType.objects.filter(committee=committee).values_list("pk", "name"))
+    groups, branches, types = _scope_names(committee)
     # A scope without a snapshot (a new project, group or type; a year with only honours) is
     # computed now, never shown as zero; the caller queues its snapshot (`missing`).
     wanted = [
