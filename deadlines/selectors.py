@@ -28,7 +28,7 @@ from members.models import Member, User
 from projects.calendar_selectors import resubmission_due_on, review_due_on
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet, YearCalendar
-from projects.review_selectors import committee_officers, officers_without_conflict
+from projects.review_selectors import committee_officers, officers_without_conflict, review_subject
 from projects.school_years import school_year_months
 from yearend.enums import AssessmentStatus
 from yearend.models import AssessmentRound, AssessmentSheet
@@ -136,7 +136,7 @@ def review_deadlines(calendars, secretaries, committee_id: int | None = None) ->
                 what=_("评审《%(title)s》（第 %(round)d 轮）")
                 % {"title": project.title, "round": project.review_round},
                 link=reverse("projects:review", args=[project.pk]),
-                subject=f"review:{project.pk}:{project.review_round}",
+                subject=review_subject(project),
                 owners=owing,
                 escalate_to=secretaries.get(project.committee_id, ()),
             )
