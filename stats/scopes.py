@@ -72,17 +72,20 @@ class SchoolYears:
         return with_records[-1] if with_records else None
 
 
+def union_arm(queryset, **columns):
+    """One arm of a UNION: the given columns, every one an annotation, so that each arm selects
+    them in the same order (Django puts a model's fields before its annotations), with the model's
+    ordering dropped (it would join tables into the arm and break the UNION)."""
+    return queryset.order_by().annotate(**columns).values_list(*columns)
+
+
 def _facts(queryset, kind: str, year_path: str | None = None, month=None):
-    """One arm of the UNION in `school_years`: (kind, school year, month), every column annotated
-    so that each arm selects them in the same order."""
-    return (
-        queryset.order_by()  # the model's ordering would join and break the UNION
-        .annotate(
-            fact=Value(kind, output_field=CharField()),
-            year=F(year_path) if year_path else Value("", output_field=CharField()),
-            month=month if month is not None else Value(None, output_field=DateField()),
-        )
-        .values_list("fact", "year", "month")
+    """An arm of `school_years`' UNION: (kind, school year, month)."""
+    return union_arm(
+        queryset,
+        fact=Value(kind, output_field=CharField()),
+        year=F(year_path) if year_path else Value("", output_field=CharField()),
+        month=month if month is not None else Value(None, output_field=DateField()),
     )
 
 

@@ -19,7 +19,7 @@ from projects.school_years import school_year_months
 from .aggregation import compute_figures, empty_figures
 from .enums import StatScope
 from .models import StatFreshness, StatSnapshot
-from .scopes import scope_key
+from .scopes import scope_key, union_arm
 
 
 @dataclass(frozen=True)
@@ -83,17 +83,14 @@ class CommitteeStats:
 
 
 def _names(queryset, kind: int, first: str, then: str | None = None):
-    """One arm of `_scope_names`' UNION: (kind, sort keys, pk, name), every column annotated so
-    that each arm selects them in the same order."""
-    return (
-        queryset.order_by()
-        .annotate(
-            kind=Value(kind, output_field=IntegerField()),
-            first=F(first),
-            then=F(then) if then else Value(0, output_field=IntegerField()),
-            scope_name=F("name"),
-        )
-        .values_list("kind", "first", "then", "scope_name", "pk")
+    """An arm of `_scope_names`' UNION: (kind, sort keys, name, pk)."""
+    return union_arm(
+        queryset,
+        kind=Value(kind, output_field=IntegerField()),
+        first=F(first),
+        then=F(then) if then else Value(0, output_field=IntegerField()),
+        scope_name=F("name"),
+        scope_pk=F("pk"),
     )
 
 
@@ -106,7 +103,7 @@ def _scope_names(committee: Committee) -> tuple[list[tuple[int, str]], ...]:
         _names(ProjectType.objects.filter(committee=committee), 2, "position"),
         all=True,
     )
-    for kind, _first, _then, name, pk in rows.order_by("kind", "first", "then", "scope_name", "pk"):
+    for kind, _first, _then, name, pk in rows.order_by("kind", "first", "then", "scope_name", "scope_pk"):
         (groups, branches, types)[kind].append((pk, name))
     return groups, branches, types
 
