@@ -303,12 +303,17 @@
     return part(photo.element, "progress");
   }
 
+  // An edit of this activity is in (sent by this page, another tab or the service worker): the
+  // next edit from this form builds on the version it made, if the form showed the one it replaced.
+  function followSaved(activityUrl, basedOn, version) {
+    if (basedOnInput && basedOn && activityUrl === target && basedOnInput.value === basedOn) {
+      basedOnInput.value = String(version);
+    }
+  }
+
   var hooks = {
     activity: function (record, basedOn) {
-      if (basedOnInput && basedOn && record.activityUrl === target && basedOnInput.value === basedOn) {
-        // This page's edit (or an earlier one of the same activity) is in: the next builds on it.
-        basedOnInput.value = String(record.version);
-      }
+      followSaved(record.activityUrl, basedOn, record.version);
       if (mine(record)) retrying = false;
       if (mine(record) && record.photos.length) showStatus(text.textActivitySaved, "info");
     },
@@ -450,8 +455,18 @@
       if (!record && retrying && recordId === id) finished({ detailUrl: null });
     });
   }
+  function heard(message) {
+    if (message && message.type === "saved") followSaved(message.activityUrl, message.basedOn, message.version);
+    sentElsewhere();
+  }
   if (typeof BroadcastChannel === "function") {
-    new BroadcastChannel(Outbox.CHANNEL).addEventListener("message", sentElsewhere);
+    new BroadcastChannel(Outbox.CHANNEL).addEventListener("message", function (event) {
+      heard(event.data);
+    });
+  } else {
+    window.addEventListener("outbox-changed", function (event) {
+      heard(event.detail);
+    });
   }
 
   function fieldsOf() {

@@ -79,15 +79,16 @@
     });
   }
 
-  function announce() {
+  function announce(message) {
     // Other tabs, this tab and the service worker all listen on the channel; without one (old
     // browsers) at least this page hears of it.
+    message = message && message.type ? message : { type: "changed" };
     if (typeof root.BroadcastChannel === "function") {
       var channel = new root.BroadcastChannel(CHANNEL);
-      channel.postMessage({ type: "changed" });
+      channel.postMessage(message);
       channel.close();
     } else if (typeof root.dispatchEvent === "function" && typeof root.CustomEvent === "function") {
-      root.dispatchEvent(new root.CustomEvent("outbox-changed"));
+      root.dispatchEvent(new root.CustomEvent("outbox-changed", { detail: message }));
     }
   }
 
@@ -317,6 +318,11 @@
               return basedOn ? rebase(record, basedOn, context.records || []) : null;
             })
             .then(function () {
+              // Whoever sent it (this page, another tab, the service worker in the background),
+              // an edit form open on the version it replaced builds its next edit on the new one.
+              if (basedOn) {
+                announce({ type: "saved", activityUrl: record.activityUrl, basedOn: basedOn, version: record.version });
+              }
               if (hooks.activity) hooks.activity(record, basedOn);
               return true;
             });

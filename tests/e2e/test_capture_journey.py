@@ -64,6 +64,15 @@ def phone_without_worker(request, browser, live_server, artifacts_dir):
 
 
 @pytest.fixture
+def phone_with_cut_page(request, browser, live_server, artifacts_dir):
+    """A phone with its service worker, on which the page's own capture requests are cut on purpose."""
+    with _watched_page(
+        request, browser, artifacts_dir, tolerated=(CUT_OR_REFUSED,), viewport=PHONE, is_mobile=True, has_touch=True
+    ) as page:
+        yield page
+
+
+@pytest.fixture
 def refusing_page(request, browser, live_server, artifacts_dir):
     """A desktop page on which the server's 409 for a reused photo id is expected."""
     with _watched_page(request, browser, artifacts_dir, tolerated=(CUT_OR_REFUSED,), viewport=DESKTOP) as page:
@@ -808,3 +817,63 @@ def test_two_offline_edits_of_one_activity_on_this_phone_are_both_saved_in_order
     _saved(page)
     activity.refresh_from_db()
     assert (activity.title, activity.version) == ("第三次修改", 4)
+
+
+def _worker_of(page, live_server):
+    """DevTools on a second page and the portal's service worker registration, to send it events."""
+    devtools = page.context.new_cdp_session(page.context.new_page())
+    registrations = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    devtools.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    [worker] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
+    return devtools, worker
+
+
+def test_an_edit_page_left_open_learns_the_version_the_service_worker_saved_and_the_next_edit_is_saved(
+    phone_with_cut_page, live_server, recorded_activity
+):
+    """The edit made offline goes out from the service worker (Background Sync) while its page stays
+    open but never gets through itself, as a page in the background of WeChat: the page still learns
+    the version that edit made, so the leader's next edit from it is saved instead of refused."""
+    page = phone_with_cut_page
+    log_in(page, live_server, "leader1")
+    edit_url = f"{live_server.url}{reverse('activities:activity_edit', args=[recorded_activity.pk])}"
+    page.goto(edit_url)
+    _pieces_kept(page, edit_url)
+    based_on = page.locator("input[name=based_on]")
+    expect(based_on).to_have_value("1")
+    _edit_offline(page, live_server, recorded_activity, "离线修改，由后台同步发出")
+
+    # The page's own requests are cut; only the worker's reach the server.
+    edit_capture = re.compile(r"/activities/capture/\d+/$")
+    page.route(edit_capture, lambda route: route.abort("connectionreset"))
+    devtools, worker = _worker_of(page, live_server)
+    page.context.set_offline(False)
+    devtools.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": live_server.url, "registrationId": worker["registrationId"], "tag": "dangjian-outbox",
+         "lastChance": False},
+    )  # fmt: skip
+    for _ in range(300):
+        if page.evaluate(OUTBOX_SIZE) == 0:
+            break
+        page.wait_for_timeout(100)
+    activity = ActivityLog.objects.get()
+    assert (activity.title, activity.version) == ("离线修改，由后台同步发出", 2)
+    expect(based_on).to_have_value("2")
+
+    # The next edit from the same open page builds on that version: saved, not kept as a conflict.
+    page.unroute(edit_capture)
+    page.get_by_label("活动名称").fill("回到学校后再改一次")
+    _save(page)
+    _saved(page)
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("回到学校后再改一次", 3)
+    assert [revision.snapshot["title"] for revision in activity.revisions.order_by("pk")] == [
+        "周三放学后一对一辅导",
+        "离线修改，由后台同步发出",
+    ]
