@@ -44,7 +44,16 @@ class StatSnapshot(FastChoiceDisplay, models.Model):
                 name="stat_snapshot_unique_month",
             ),
         ]
-        indexes = [models.Index(fields=["committee", "school_year", "scope_kind"])]
+        indexes = [
+            models.Index(fields=["committee", "school_year", "scope_kind"]),
+            # The stale rows only (a handful among a committee's thousands): the partial recompute's
+            # check for other stale scopes (`stats.services._stamp_years`) and the sweep read these.
+            models.Index(
+                fields=["committee", "school_year"],
+                condition=models.Q(edited_at__gt=models.F("computed_at")),
+                name="stat_snapshot_stale",
+            ),
+        ]
         # Moved from the projects app without copying its rows: the table keeps its name.
         db_table = "projects_statsnapshot"
 

@@ -146,6 +146,8 @@ def _stamp_years(committee_id: int, scopes: Sequence[str] | None, years: list[st
                 committee_id=committee_id, school_year__in=years, edited_at__gt=F("computed_at")
             )
             .exclude(_scopes_q(scopes))
+            # No model ordering: it would join the committee into the GROUP BY for nothing.
+            .order_by()
             .values("school_year")
             .annotate(oldest=Min("computed_at"))
             .values_list("school_year", "oldest")
