@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.current_member",
             ],
+            "libraries": {"portal": "config.portal_tags"},
         },
     },
 ]
