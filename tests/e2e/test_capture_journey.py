@@ -213,6 +213,26 @@ def test_offline_a_leader_records_an_activity_that_is_sent_once_when_the_network
     assert ActivityLog.objects.count() == 1 and Photo.objects.count() == 3
 
 
+def _background_sync_of(blank, live_server):
+    """Chromium's DevTools on ``blank`` (a tab showing no page of the portal): a function that wakes
+    the portal's service worker with its Background Sync event, as the browser does when the
+    network returns."""
+    devtools = blank.context.new_cdp_session(blank)
+    registrations = []
+    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    devtools.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        blank.wait_for_timeout(100)
+    [worker] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
+    return lambda: devtools.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": live_server.url, "registrationId": worker["registrationId"], "tag": "dangjian-outbox",
+         "lastChance": False},
+    )  # fmt: skip
+
+
 def test_background_sync_sends_the_outbox_with_no_page_of_the_portal_open(
     phone_page, live_server, helping_project, twelve_megapixels
 ):
@@ -238,23 +258,11 @@ def test_background_sync_sends_the_outbox_with_no_page_of_the_portal_open(
     # No page of the portal stays open: only a blank tab, to reach the browser's DevTools.
     blank = page.context.new_page()
     page.close()
-    devtools = page.context.new_cdp_session(blank)
-    registrations = []
-    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-    devtools.send("ServiceWorker.enable")
-    for _ in range(50):
-        if registrations:
-            break
-        blank.wait_for_timeout(100)
-    [worker] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
+    background_sync = _background_sync_of(blank, live_server)
     assert not ActivityLog.objects.exists()
 
     blank.context.set_offline(False)
-    devtools.send(
-        "ServiceWorker.dispatchSyncEvent",
-        {"origin": live_server.url, "registrationId": worker["registrationId"], "tag": "dangjian-outbox",
-         "lastChance": False},
-    )  # fmt: skip
+    background_sync()
     for _ in range(300):
         if Photo.objects.count() == 2:
             break
@@ -819,20 +827,6 @@ def test_two_offline_edits_of_one_activity_on_this_phone_are_both_saved_in_order
     assert (activity.title, activity.version) == ("第三次修改", 4)
 
 
-def _worker_of(page, live_server):
-    """DevTools on a second page and the portal's service worker registration, to send it events."""
-    devtools = page.context.new_cdp_session(page.context.new_page())
-    registrations = []
-    devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-    devtools.send("ServiceWorker.enable")
-    for _ in range(50):
-        if registrations:
-            break
-        page.wait_for_timeout(100)
-    [worker] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
-    return devtools, worker
-
-
 def test_an_edit_page_left_open_learns_the_version_the_service_worker_saved_and_the_next_edit_is_saved(
     phone_with_cut_page, live_server, recorded_activity
 ):
@@ -851,13 +845,9 @@ def test_an_edit_page_left_open_learns_the_version_the_service_worker_saved_and_
     # The page's own requests are cut; only the worker's reach the server.
     edit_capture = re.compile(r"/activities/capture/\d+/$")
     page.route(edit_capture, lambda route: route.abort("connectionreset"))
-    devtools, worker = _worker_of(page, live_server)
+    background_sync = _background_sync_of(page.context.new_page(), live_server)
     page.context.set_offline(False)
-    devtools.send(
-        "ServiceWorker.dispatchSyncEvent",
-        {"origin": live_server.url, "registrationId": worker["registrationId"], "tag": "dangjian-outbox",
-         "lastChance": False},
-    )  # fmt: skip
+    background_sync()
     for _ in range(300):
         if page.evaluate(OUTBOX_SIZE) == 0:
             break
