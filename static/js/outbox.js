@@ -79,10 +79,9 @@
     });
   }
 
-  function announce(message) {
+  function tell(message) {
     // Other tabs, this tab and the service worker all listen on the channel; without one (old
     // browsers) at least this page hears of it.
-    message = message && message.type ? message : { type: "changed" };
     if (typeof root.BroadcastChannel === "function") {
       var channel = new root.BroadcastChannel(CHANNEL);
       channel.postMessage(message);
@@ -90,6 +89,11 @@
     } else if (typeof root.dispatchEvent === "function" && typeof root.CustomEvent === "function") {
       root.dispatchEvent(new root.CustomEvent("outbox-changed", { detail: message }));
     }
+  }
+
+  // Whatever a promise it follows resolved with, the outbox changed.
+  function announce() {
+    tell({ type: "changed" });
   }
 
   function put(record) {
@@ -321,7 +325,7 @@
               // Whoever sent it (this page, another tab, the service worker in the background),
               // an edit form open on the version it replaced builds its next edit on the new one.
               if (basedOn) {
-                announce({ type: "saved", activityUrl: record.activityUrl, basedOn: basedOn, version: record.version });
+                tell({ type: "saved", activityUrl: record.activityUrl, basedOn: basedOn, version: record.version });
               }
               if (hooks.activity) hooks.activity(record, basedOn);
               return true;

@@ -435,6 +435,14 @@ OUTBOX_SIZE = """() => new Promise(resolve => {
 })"""
 
 
+def _wait_until_sent(page) -> None:
+    """Up to 30 s for the outbox to empty: everything in it reached the server."""
+    for _ in range(300):
+        if page.evaluate(OUTBOX_SIZE) == 0:
+            break
+        page.wait_for_timeout(100)
+
+
 # What Chromium logs for the photos and records these tests have the server (or a proxy) refuse.
 SERVER_ERRORS = re.compile(
     r"^Failed to load resource: the server responded with a status of (400|413|422|502) \([\w ]+\) "
@@ -809,10 +817,7 @@ def test_two_offline_edits_of_one_activity_on_this_phone_are_both_saved_in_order
     assert page.evaluate(OUTBOX_SIZE) == 2
 
     page.context.set_offline(False)
-    for _ in range(300):
-        if page.evaluate(OUTBOX_SIZE) == 0:
-            break
-        page.wait_for_timeout(100)
+    _wait_until_sent(page)
     activity = ActivityLog.objects.get()
     assert (activity.title, activity.version) == ("第二次离线修改", 3)
     assert [revision.snapshot["title"] for revision in activity.revisions.order_by("pk")] == [
@@ -848,10 +853,7 @@ def test_an_edit_page_left_open_learns_the_version_the_service_worker_saved_and_
     background_sync = _background_sync_of(page.context.new_page(), live_server)
     page.context.set_offline(False)
     background_sync()
-    for _ in range(300):
-        if page.evaluate(OUTBOX_SIZE) == 0:
-            break
-        page.wait_for_timeout(100)
+    _wait_until_sent(page)
     activity = ActivityLog.objects.get()
     assert (activity.title, activity.version) == ("离线修改，由后台同步发出", 2)
     expect(based_on).to_have_value("2")
