@@ -38,7 +38,7 @@ from stats.aggregation import compute_figures
 from stats.enums import StatScope
 from stats.errors import StatsError
 from stats.models import StatFreshness, StatSnapshot
-from stats.scopes import project_scope_keys
+from stats.scopes import project_scope_keys, school_years
 from stats.selectors import committee_stats
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
@@ -686,3 +686,23 @@ def test_seeded_demo_shows_the_articles_figures(db, settings, tmp_path):
     writing = {row["name"]: row["actual"] for row in projects["“校家社联合教育”党建微项目"]["indicators"]}
     assert writing["学生习作"] >= 160000
     assert all(row["photos"] > 0 and row["activities"] > 0 for row in output["projects"])
+
+
+def test_a_year_counts_as_logged_while_a_project_of_it_has_a_current_activity(school_year):
+    committee_id = school_year.p1.committee_id
+    found = school_years(committee_id)
+    # The committee's 2024 honour lists its school year; only 2025-2026 had activities logged.
+    assert found.years == ["2023-2024", "2025-2026"]
+    assert found.logged == {"2025-2026"}
+    assert found.latest_with_records() == "2025-2026"
+
+    for activity in (school_year.a1, school_year.a2):
+        activity_services.activity_log_archive(actor=school_year.leader_a, activity=activity)
+    assert school_years(committee_id).logged == {"2025-2026"}  # P2's activity is still current
+
+    leader_b = User.objects.get(username="leader2")
+    activity_services.activity_log_archive(actor=leader_b, activity=school_year.b1)
+    found = school_years(committee_id)
+    assert found.years == ["2023-2024", "2025-2026"]  # the approved projects still list it
+    assert found.logged == frozenset()
+    assert found.latest_with_records() is None
