@@ -32,6 +32,8 @@ OFFLINE_ASSETS = (
     "js/lightbox.js",
     "js/outbox.js",
     "js/outbox-page.js",
+    "js/capture-shrink.js",
+    "js/capture-draft.js",
     "js/capture.js",
 )
 

@@ -1,13 +1,11 @@
 // The capture form: an activity and its photos in one step (or photos for an existing activity).
 //
-// Photos are chosen or shot, each with its own caption, reordered or removed, and shrunk here:
-// decoded with createImageBitmap (EXIF orientation applied), scaled to at most 2048 px on the
-// long side and encoded as JPEG (quality 0.85). A file the browser cannot decode (HEIC in most
-// browsers) goes as it is and the server converts it. On 保存 the whole record goes into the
-// outbox (IndexedDB, outbox.js) first, then out in pieces: the activity, then each photo with its
-// own progress bar. A failed photo is retried on its own (back-off in outbox-page.js, and a 重试
+// Photos are chosen or shot, each with its own caption, reordered or removed, and shrunk on the
+// phone (capture-shrink.js). On 保存 the whole record goes into the outbox (IndexedDB, outbox.js)
+// first, then out in pieces: the activity, then each photo with its own progress bar. A failed photo is retried on its own (back-off in outbox-page.js, and a 重试
 // button); with no network the record waits as 待同步 and the form is free for the next one.
 //
+// A draft reopened from the outbox (?draft=) is filled in by capture-draft.js.
 // Without what this needs (IndexedDB, createImageBitmap is optional) the form posts as a plain form.
 (function () {
   "use strict";
@@ -15,7 +13,9 @@
   var form = document.querySelector("form[data-capture-form]");
   var Outbox = window.DangjianOutbox;
   var Sync = window.DangjianSync;
-  if (!form || !Outbox || !Sync || !window.indexedDB || typeof FormData !== "function") {
+  var Shrink = window.DangjianShrink;
+  var Draft = window.DangjianCaptureDraft;
+  if (!form || !Outbox || !Sync || !Shrink || !Draft || !window.indexedDB || typeof FormData !== "function") {
     return;
   }
   var section = form.querySelector("[data-capture-photos]");
@@ -29,11 +29,6 @@
   var target = form.getAttribute("data-capture-url");
   var text = section.dataset;
   var kind = form.getAttribute("data-capture-kind");
-  // 2048 px: above the largest size the portal shows (1600) and enough for print, and on a
-  // real 12-megapixel phone photo about a tenth of its bytes, where 2560 px keeps a sixth
-  // (docs/benchmarks.md, "Capture on a slow 4G link").
-  var MAX_SIDE = 2048;
-  var QUALITY = 0.85;
   var MAX_PHOTOS = parseInt(text.maxPhotos || "30", 10);
 
   var photos = [];
@@ -60,54 +55,6 @@
       // The phone's own id for the activity: a page kept offline must never reuse its rendered one.
       clientIdInput.value = recordId;
     }
-  }
-
-  // ---- Shrinking -----------------------------------------------------------------------------
-
-  function jpegName(name) {
-    var stem = (name || "photo").replace(/\.[^.]*$/, "");
-    return (stem || "photo") + ".jpg";
-  }
-
-  function asOriginal(file) {
-    return { blob: file, name: file.name || "photo", shrunk: false };
-  }
-
-  function shrink(file) {
-    if (typeof createImageBitmap !== "function") {
-      return Promise.resolve(asOriginal(file));
-    }
-    return createImageBitmap(file, { imageOrientation: "from-image" }).then(
-      function (bitmap) {
-        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-        var width = Math.max(1, Math.round(bitmap.width * scale));
-        var height = Math.max(1, Math.round(bitmap.height * scale));
-        var canvas = document.createElement("canvas");
-        canvas.width = width;
-        canvas.height = height;
-        var context = canvas.getContext("2d");
-        // A transparent PNG becomes JPEG on white, as the server would flatten it.
-        context.fillStyle = "#fff";
-        context.fillRect(0, 0, width, height);
-        context.imageSmoothingQuality = "high";
-        context.drawImage(bitmap, 0, 0, width, height);
-        bitmap.close();
-        return new Promise(function (resolve) {
-          canvas.toBlob(resolve, "image/jpeg", QUALITY);
-        }).then(function (blob) {
-          canvas.width = 0;
-          canvas.height = 0;
-          if (!blob) {
-            return asOriginal(file);
-          }
-          return { blob: blob, name: jpegName(file.name), shrunk: true, width: width, height: height };
-        });
-      },
-      function () {
-        // The browser cannot decode it (HEIC in Chrome, a damaged file): the server decides.
-        return asOriginal(file);
-      }
-    );
   }
 
   // ---- The photo list ------------------------------------------------------------------------
@@ -149,7 +96,7 @@
     caption.value = saved ? saved.caption || "" : "";
     photo.ready = saved
       ? Promise.resolve({ blob: saved.blob, name: saved.name, shrunk: saved.shrunk })
-      : shrink(file);
+      : Shrink.shrink(file);
     photo.ready.then(function (result) {
       photo.result = result;
       if (photo.state !== "new") return;
@@ -553,61 +500,16 @@
       });
   });
 
-  // ---- A draft back from the outbox (修改后重新保存) ------------------------------------------
-
-  function fill(fields) {
-    var total = fields.filter(function (pair) {
-      return /-TOTAL_FORMS$/.test(pair[0]);
+  // A draft reopened from the outbox (capture-draft.js) is this page's record from now on.
+  function restore(record) {
+    recordId = record.id;
+    if (clientIdInput) clientIdInput.value = recordId;
+    record.photos.forEach(function (saved) {
+      if (saved.state === "waiting" && saved.blob) addPhoto(null, saved);
     });
-    total.forEach(function (pair) {
-      var prefix = pair[0].replace(/-TOTAL_FORMS$/, "");
-      var counter = form.elements.namedItem(pair[0]);
-      var add = form.querySelector('[data-formset-add="' + prefix + '"]');
-      for (var tries = 0; counter && add && tries < 50 && parseInt(counter.value, 10) < parseInt(pair[1], 10); tries += 1) {
-        add.click();
-      }
-    });
-    form.querySelectorAll("input[type=checkbox]").forEach(function (box) {
-      box.checked = false;
-    });
-    fields.forEach(function (pair) {
-      // The draft keeps what was typed; the version is the one this page shows (opening the
-      // draft again after a refusal is editing on what the server now holds).
-      if (pair[0] === "based_on") return;
-      var field = form.elements.namedItem(pair[0]);
-      if (!field) return;
-      var group = field.tagName ? [field] : Array.prototype.slice.call(field);
-      group.forEach(function (element) {
-        if (element.type === "checkbox" || element.type === "radio") {
-          if (element.value === pair[1]) element.checked = true;
-        } else if (element.type !== "file") {
-          element.value = pair[1];
-        }
-      });
-    });
-  }
-
-  function reopen(id) {
-    return Outbox.get(id).then(function (record) {
-      if (!record || record.user !== Sync.user || record.kind !== kind) return;
-      if (kind === "activity" && record.activityUrl !== target) {
-        // A draft belongs to its own form: an edit of an activity never opens in the new-activity
-        // form (it would be sent as a second activity), nor in another activity's edit form.
-        if (record.draftUrl && record.draftUrl !== window.location.pathname) {
-          window.location.replace(record.draftUrl + "?draft=" + encodeURIComponent(record.id));
-        }
-        return;
-      }
-      fill(record.fields);
-      recordId = record.id;
-      if (clientIdInput) clientIdInput.value = recordId;
-      record.photos.forEach(function (saved) {
-        if (saved.state === "waiting" && saved.blob) addPhoto(null, saved);
-      });
-      showStatus(record.message, "danger");
-      showErrors(record.errors);
-      Sync.refresh();
-    });
+    showStatus(record.message, "danger");
+    showErrors(record.errors);
+    Sync.refresh();
   }
 
   window.DangjianCapture = {
@@ -628,6 +530,6 @@
   newRecord();
   var draft = new URLSearchParams(window.location.search).get("draft");
   if (draft) {
-    reopen(draft);
+    Draft.reopen(draft, { form: form, kind: kind, target: target, restore: restore });
   }
 })();
