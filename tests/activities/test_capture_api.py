@@ -5,6 +5,7 @@ tests/e2e/test_capture_journey.py; here are the server's answers one by one.
 """
 
 import json
+import re
 import uuid
 
 from django.contrib.staticfiles import finders
@@ -207,3 +208,23 @@ def test_the_offline_page_names_nobody(login, teacher):
     content = response.content.decode()
     assert response.status_code == 200 and "当前没有网络" in content
     assert teacher.member.name not in content
+
+
+def test_every_script_and_style_of_the_pages_kept_offline_is_kept_at_install(login, leader_a, activity):
+    # A page served from the worker's cache with no network loads only what the install kept:
+    # a missing script leaves, say, the project's progress bars at zero width.
+    client = login(leader_a)
+    pages = [
+        reverse("home"),
+        reverse("projects:detail", args=[activity.project_id]),
+        reverse("activities:activity_create", args=[activity.project_id]),
+        reverse("activities:activity_detail", args=[activity.pk]),
+        reverse("activities:activity_edit", args=[activity.pk]),
+    ]
+    kept = {f"/static/{name}" for name in OFFLINE_ASSETS}
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        loaded = set(re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', response.content.decode()))
+        assert loaded, url
+        assert loaded <= kept, (url, sorted(loaded - kept))
