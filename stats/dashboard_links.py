@@ -2,14 +2,38 @@
 
 from typing import Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from activities.enums import AchievementStatus
 
+# A stand-in id no row has, for reversing a URL pattern once and filling in the ids after.
+_ID_MARK = "2147483519"
+_patterns: dict[tuple, list[str] | None] = {}
+
+
+def _reverse_ids(name: str, *ids: int) -> str:
+    """``reverse(name, args=ids)``, the pattern reversed once per URLconf and script prefix.
+
+    A committee dashboard links every project, branch and group of its tables (about a hundred
+    links): Django's reverse() for each took a tenth of the page's time.
+    """
+    key = (name, len(ids), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if key not in _patterns:
+        parts = reverse(name, args=[_ID_MARK] * len(ids)).split(_ID_MARK)
+        _patterns[key] = parts if len(parts) == len(ids) + 1 else None
+    parts = _patterns[key]
+    if parts is None:  # the mark was not found where the ids go: reverse as Django does
+        return reverse(name, args=list(ids))
+    written = [parts[0]]
+    for pk, rest in zip(ids, parts[1:], strict=True):
+        written += [str(int(pk)), rest]
+    return "".join(written)
+
 
 def project_link(project_id: int) -> str:
-    return reverse("projects:detail", args=[project_id])
+    return _reverse_ids("projects:detail", project_id)
 
 
 def project_list_link(school_year: str, **filters: Any) -> str:
@@ -30,5 +54,5 @@ def dashboard_link(
 ) -> str:
     """A dashboard of a level (committee, branch, group), for a school year, or its print page."""
     suffix = "_print" if printable else ""
-    url = reverse(f"stats:dashboard_{level}{suffix}", args=[pk] if pk is not None else [])
+    url = _reverse_ids(f"stats:dashboard_{level}{suffix}", *([pk] if pk is not None else []))
     return f"{url}?{urlencode({'year': school_year})}" if school_year else url
