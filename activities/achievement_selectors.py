@@ -17,6 +17,21 @@ from projects.selectors import projects_visible_to
 from .enums import AchievementLevel, AchievementStatus
 from .models import Achievement, AchievementRevision
 
+# The fields a row of the achievement list shows (and its status badge and link).
+LIST_ROW_FIELDS = (
+    "pk",
+    "title",
+    "kind",
+    "level",
+    "rank",
+    "awarded_on",
+    "is_committee_honour",
+    "pupils",
+    "project",
+    "status",
+    "rejection_reason",
+)
+
 
 def verified_achievement_counts(committee: Committee | int) -> dict[str, int]:
     """Verified achievements of the committee per level (every level present, zero when none).
@@ -114,9 +129,12 @@ def achievement_list(user, achievement_filter: AchievementFilter) -> QuerySet[Ac
         achievements = achievements.filter(level=achievement_filter.level)
     if achievement_filter.status:
         achievements = achievements.filter(status=achievement_filter.status)
+    # Only what a row shows (activities/achievement_list.html): the members' and the project's
+    # whole rows were most of the page's database time.
     return (
-        achievements.select_related("recorded_by__member", "project")
-        .prefetch_related("members")
+        achievements.select_related("project")
+        .only(*LIST_ROW_FIELDS, "project__title")
+        .prefetch_related(Prefetch("members", queryset=Member.objects.only("pk", "name")))
         .order_by("-awarded_on", "-pk")
     )
 
