@@ -29,7 +29,7 @@ from tests.faults.conftest import (
     wait_for,
     worker_args,
 )
-from tests.stats.test_stats import YEAR
+from tests.stats.school_year import YEAR
 
 pytestmark = [pytest.mark.worker, needs_server_run]
 

@@ -20,7 +20,7 @@ from stats.selectors import committee_stats
 from tests.activities import image_files as files
 from tests.activities.conftest import in_progress_of, tutoring_data
 from tests.faults.conftest import backdate_snapshots, clean_figures, snapshot_figures
-from tests.stats.test_stats import YEAR, build_school_year, log
+from tests.stats.school_year import YEAR, build_school_year, log
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
 

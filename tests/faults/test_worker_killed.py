@@ -32,7 +32,7 @@ from tests.faults.conftest import (
     wait_for,
     worker_args,
 )
-from tests.stats.test_stats import YEAR, build_school_year, log
+from tests.stats.school_year import YEAR, build_school_year, log
 
 pytestmark = [pytest.mark.worker, needs_server_run]
 

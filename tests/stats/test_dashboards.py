@@ -13,7 +13,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,13 +36,6 @@ HEADLINE = {
     "evidence_coverage": "evidence_coverage",
     "achievements_verified": "achievements_verified",
 }
-
-
-@pytest.fixture(autouse=True)
-def no_pending_marks(settings):
-    # The locmem cache outlives a test; pending recompute marks must not leak between tests.
-    if not settings.REDIS_URL:
-        cache.clear()
 
 
 @pytest.fixture

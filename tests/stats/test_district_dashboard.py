@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,12 +34,6 @@ MEASURES = [
     ("evidence_coverage", "%"),
     ("achievements_verified", "项"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_pending_marks(settings):
-    if not settings.REDIS_URL:
-        cache.clear()
 
 
 @pytest.fixture

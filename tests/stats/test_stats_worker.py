@@ -17,7 +17,7 @@ from stats.models import StatSnapshot
 from stats.scopes import project_scope_keys, scope_key
 from stats.selectors import committee_stats
 from tests.activities.conftest import tutoring_data
-from tests.stats.test_stats import YEAR, build_school_year, log, member, snapshot_rows
+from tests.stats.school_year import YEAR, build_school_year, log, member, snapshot_rows
 
 pytestmark = [
     pytest.mark.worker,
