@@ -1,7 +1,7 @@
 """The capture API the phone's outbox sends to: JSON answers, phone-made ids, permission on every send.
 
 The browser side (shrinking, progress, the outbox, the service worker) is driven in Chromium by
-tests/e2e/test_capture_journey.py; here are the server's answers one by one.
+the journeys of tests/e2e/capture/; here are the server's answers one by one.
 """
 
 import json

@@ -12,6 +12,16 @@ from yearend.tasks import build_report
 YEAR = "2024-2025"
 HELPING = "“帮扶暖心”党建微项目"
 ACHIEVEMENT = "指导城口县美术教师获重庆市美术现场赛课一等奖"
+# The summary's headings, each once and in this order, whatever the year holds.
+SUMMARY_HEADINGS = [
+    "一、总体情况",
+    "二、“三型”党组织建设情况",
+    "（一）“帮扶暖心”项目 塑造“服务型”组织",
+    "（二）“学习+成长”项目 建设“学习型”组织",
+    "（三）“校家社联合教育”项目 建设“创新型”组织",
+    "三、党委集体荣誉",
+    "四、存在的不足与下一步打算",
+]
 
 
 def sheet_rows(workbook, name: str) -> list[tuple]:

@@ -28,6 +28,7 @@ from tests.documents import assert_in_order, assert_official_docx, assert_offici
 from tests.printable_sheets import assert_prints_on_a4
 from tests.shared_dataset import module_dataset
 from tests.yearend.assessment_fixtures import assess
+from tests.yearend.report_year import SUMMARY_HEADINGS
 from yearend import services as assessment_services
 from yearend.annual_workbook import SHEET_NAMES
 from yearend.errors import YearEndError
@@ -99,13 +100,7 @@ def test_the_years_summary_is_an_official_document_of_four_to_eight_pages(daping
     assert_in_order(
         lines,
         [
-            "一、总体情况",
-            "二、“三型”党组织建设情况",
-            "（一）“帮扶暖心”项目 塑造“服务型”组织",
-            "（二）“学习+成长”项目 建设“学习型”组织",
-            "（三）“校家社联合教育”项目 建设“创新型”组织",
-            "三、党委集体荣誉",
-            "四、存在的不足与下一步打算",
+            *SUMMARY_HEADINGS,
             COMMITTEE,
             chinese_date(timezone.localdate()),
         ],

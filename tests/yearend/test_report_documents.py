@@ -23,6 +23,7 @@ from tests.yearend.assessment_fixtures import assess
 from tests.yearend.report_year import (
     ACHIEVEMENT,
     HELPING,
+    SUMMARY_HEADINGS,
     YEAR,
     document_texts,
     request_report,
@@ -100,16 +101,7 @@ def test_summary_is_a_three_kinds_summary_with_sentences_figures_photos_and_sign
         document = Document(io.BytesIO(stream.read()))
     texts = [paragraph.text for paragraph in document.paragraphs]
     assert texts[:2] == ["中共重庆市渝中区大坪小学校委员会", "2024—2025学年党建微项目工作总结"]
-    headings = [
-        "一、总体情况",
-        "二、“三型”党组织建设情况",
-        "（一）“帮扶暖心”项目 塑造“服务型”组织",
-        "（二）“学习+成长”项目 建设“学习型”组织",
-        "（三）“校家社联合教育”项目 建设“创新型”组织",
-        "三、党委集体荣誉",
-        "四、存在的不足与下一步打算",
-    ]
-    assert [text for text in texts if text in headings] == headings  # each once, in this order
+    assert [text for text in texts if text in SUMMARY_HEADINGS] == SUMMARY_HEADINGS  # each once, in this order
     overview = texts[texts.index("一、总体情况") + 1 : texts.index("二、“三型”党组织建设情况")]
     assert overview[0] == (
         "2024—2025学年，党委以党建微项目为抓手推进“三型”党组织建设，共立项党建微项目3个，"
@@ -118,7 +110,7 @@ def test_summary_is_a_three_kinds_summary_with_sentences_figures_photos_and_sign
     assert overview[1].startswith("全年开展活动1次，党员参与3人次，") and "受益12人次" in overview[1]
     assert overview[2] == "留存活动照片1张，100%的活动有照片佐证。经党委认定的党员教师成果1项，其中市级1项。"
 
-    helping = texts[texts.index(headings[2]) + 1 : texts.index(headings[3])]
+    helping = texts[texts.index(SUMMARY_HEADINGS[2]) + 1 : texts.index(SUMMARY_HEADINGS[3])]
     assert helping[0] == (
         "第一党小组（第一党支部）承担“帮扶暖心”党建微项目。截至学年末（2025年8月31日），项目仍在实施，尚未结项。"
     )
