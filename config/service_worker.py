@@ -36,6 +36,7 @@ OFFLINE_ASSETS = (
     "js/outbox.js",
     "js/outbox-page.js",
     "js/capture-shrink.js",
+    "js/capture-photos.js",
     "js/capture-draft.js",
     "js/capture.js",
 )

@@ -1,9 +1,11 @@
 // The capture form: an activity and its photos in one step (or photos for an existing activity).
 //
 // Photos are chosen or shot, each with its own caption, reordered or removed, and shrunk on the
-// phone (capture-shrink.js). On 保存 the whole record goes into the outbox (IndexedDB, outbox.js)
-// first, then out in pieces: the activity, then each photo with its own progress bar. A failed photo is retried on its own (back-off in outbox-page.js, and a 重试
-// button); with no network the record waits as 待同步 and the form is free for the next one.
+// phone (the list in capture-photos.js, the shrinking in capture-shrink.js). On 保存 the whole
+// record goes into the outbox (IndexedDB, outbox.js) first, then out in pieces: the activity,
+// then each photo with its own progress bar. A failed photo is retried on its own (back-off in
+// outbox-page.js, and a 重试 button); with no network the record waits as 待同步 and the form
+// is free for the next one.
 //
 // A draft reopened from the outbox (?draft=) is filled in by capture-draft.js.
 // Without what this needs (IndexedDB, createImageBitmap is optional) the form posts as a plain form.
@@ -13,14 +15,12 @@
   var form = document.querySelector("form[data-capture-form]");
   var Outbox = window.DangjianOutbox;
   var Sync = window.DangjianSync;
-  var Shrink = window.DangjianShrink;
   var Draft = window.DangjianCaptureDraft;
-  if (!form || !Outbox || !Sync || !Shrink || !Draft || !window.indexedDB || typeof FormData !== "function") {
+  var Photos = window.DangjianCapturePhotos;
+  if (!form || !Outbox || !Sync || !Draft || !Photos || !window.indexedDB || typeof FormData !== "function") {
     return;
   }
   var section = form.querySelector("[data-capture-photos]");
-  var list = section.querySelector("[data-capture-list]");
-  var itemTemplate = section.querySelector("template[data-capture-item]");
   var statusBox = form.querySelector("[data-capture-status]");
   var submit = form.querySelector("button[type=submit]");
   var clientIdInput = form.querySelector("input[name=client_id]");
@@ -29,25 +29,14 @@
   var target = form.getAttribute("data-capture-url");
   var text = section.dataset;
   var kind = form.getAttribute("data-capture-kind");
-  var MAX_PHOTOS = parseInt(text.maxPhotos || "30", 10);
 
-  var photos = [];
+  var format = Photos.format;
   var recordId = null;
   var busy = false;
   // Set while this page's record waits for a retry after a failed send: the service worker
   // (Background Sync) or another tab may send it meanwhile, which this page hears of only
   // through the outbox (see sentElsewhere).
   var retrying = false;
-
-  function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, key) {
-      return String(values[key]);
-    });
-  }
-
-  function megabytes(bytes) {
-    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " KB";
-  }
 
   function newRecord() {
     recordId = Outbox.uuid();
@@ -57,119 +46,20 @@
     }
   }
 
-  // ---- The photo list ------------------------------------------------------------------------
+  // ---- The photo list (capture-photos.js) ----------------------------------------------------
 
-  function part(element, name) {
-    return element.querySelector("[data-" + name + "]");
-  }
-
-  function setStatus(photo, message, tone) {
-    var status = part(photo.element, "status");
-    status.textContent = message;
-    status.className = "small mt-1 " + (tone || "text-secondary");
-  }
-
-  function renumber() {
-    photos.forEach(function (photo, index) {
-      var label = part(photo.element, "caption-label");
-      label.textContent = format(text.textCaption, { number: index + 1 });
-      part(photo.element, "move-up").disabled = busy || index === 0;
-      part(photo.element, "move-down").disabled = busy || index === photos.length - 1;
-      part(photo.element, "remove").disabled = busy;
-      list.appendChild(photo.element);
-    });
-    var count = section.querySelector("[data-capture-count]");
-    count.textContent = photos.length ? format(text.textCount, { count: photos.length }) : "";
-  }
-
-  function addPhoto(file, saved) {
-    var element = itemTemplate.content.firstElementChild.cloneNode(true);
-    var photo = {
-      id: saved ? saved.id : Outbox.uuid(),
-      element: element,
-      result: null,
-      state: "new",
-    };
-    var caption = part(element, "caption");
-    caption.id = "caption-" + photo.id;
-    part(element, "caption-label").htmlFor = caption.id;
-    caption.value = saved ? saved.caption || "" : "";
-    photo.ready = saved
-      ? Promise.resolve({ blob: saved.blob, name: saved.name, shrunk: saved.shrunk })
-      : Shrink.shrink(file);
-    photo.ready.then(function (result) {
-      photo.result = result;
-      if (photo.state !== "new") return;
-      var thumb = part(element, "thumb");
-      if (result.shrunk) {
-        photo.url = URL.createObjectURL(result.blob);
-        thumb.src = photo.url;
-      } else {
-        thumb.hidden = true;
-        part(element, "no-thumb").hidden = false;
-      }
-      setStatus(
-        photo,
-        format(result.shrunk ? text.textShrunk : text.textOriginal, { size: megabytes(result.blob.size) })
-      );
-      photo.element.setAttribute("data-ready", result.shrunk ? "shrunk" : "original");
-      // What this photo will cost to send, for the page's tests and the benchmark (bench/capture.py).
-      photo.element.setAttribute("data-bytes", String(result.blob.size));
-    });
-    setStatus(photo, text.textShrinking);
-    part(element, "move-up").addEventListener("click", function () {
-      move(photo, -1);
-    });
-    part(element, "move-down").addEventListener("click", function () {
-      move(photo, 1);
-    });
-    part(element, "remove").addEventListener("click", function () {
-      removePhoto(photo);
-    });
-    part(element, "retry").addEventListener("click", function () {
-      part(element, "retry").hidden = true;
-      setStatus(photo, text.textRetrying);
+  var photoList = Photos.create(section, {
+    uuid: function () {
+      return Outbox.uuid();
+    },
+    retry: function () {
       Sync.run(true);
-    });
-    photos.push(photo);
-    renumber();
-  }
-
-  function move(photo, step) {
-    var index = photos.indexOf(photo);
-    var target = index + step;
-    if (target < 0 || target >= photos.length) return;
-    photos.splice(index, 1);
-    photos.splice(target, 0, photo);
-    renumber();
-    part(photo.element, step < 0 ? "move-up" : "move-down").focus();
-  }
-
-  function removePhoto(photo) {
-    photos.splice(photos.indexOf(photo), 1);
-    if (photo.url) URL.revokeObjectURL(photo.url);
-    photo.element.remove();
-    renumber();
-  }
-
-  function clearPhotos() {
-    photos.slice().forEach(removePhoto);
-  }
-
-  section.querySelectorAll("input[type=file][data-capture-input]").forEach(function (input) {
-    input.addEventListener("change", function () {
-      var files = Array.prototype.slice.call(input.files || []);
-      var room = MAX_PHOTOS - photos.length;
-      if (files.length > room) {
-        showStatus(format(text.textTooMany, { count: MAX_PHOTOS }), "warning");
-        files = files.slice(0, Math.max(room, 0));
-      }
-      files.forEach(function (file) {
-        addPhoto(file);
-      });
-      input.value = "";
-    });
+    },
+    tooMany: function (message) {
+      showStatus(message, "warning");
+    },
   });
+  var photos = photoList.photos;
 
   // ---- Status and errors ---------------------------------------------------------------------
 
@@ -227,10 +117,7 @@
     section.querySelectorAll("input[type=file]").forEach(function (input) {
       input.disabled = value;
     });
-    photos.forEach(function (photo) {
-      part(photo.element, "caption").readOnly = value;
-    });
-    renumber();
+    photoList.setBusy(value);
   }
 
   // ---- Sending -------------------------------------------------------------------------------
@@ -240,14 +127,11 @@
   }
 
   function photoOf(saved) {
-    for (var i = 0; i < photos.length; i += 1) {
-      if (photos[i].id === saved.id) return photos[i];
-    }
-    return null;
+    return photoList.find(saved.id);
   }
 
   function progressOf(photo) {
-    return part(photo.element, "progress");
+    return photoList.part(photo, "progress");
   }
 
   // An edit of this activity is in (sent by this page, another tab or the service worker): the
@@ -271,15 +155,15 @@
       photo.state = "sending";
       progressOf(photo).hidden = false;
       progressOf(photo).value = 0;
-      part(photo.element, "retry").hidden = true;
-      setStatus(photo, format(text.textSending, { percent: 0 }));
+      photoList.part(photo, "retry").hidden = true;
+      photoList.setStatus(photo, format(text.textSending, { percent: 0 }));
     },
     progress: function (record, saved, fraction) {
       var photo = mine(record) && photoOf(saved);
       if (!photo) return;
       var percent = Math.min(99, Math.round(fraction * 100));
       progressOf(photo).value = percent;
-      setStatus(photo, format(text.textSending, { percent: percent }));
+      photoList.setStatus(photo, format(text.textSending, { percent: percent }));
     },
     photo: function (record, saved) {
       var photo = mine(record) && photoOf(saved);
@@ -288,10 +172,10 @@
       photo.element.setAttribute("data-state", saved.state);
       if (saved.state === "sent") {
         progressOf(photo).value = 100;
-        setStatus(photo, text.textPhotoSaved, "text-success");
+        photoList.setStatus(photo, text.textPhotoSaved, "text-success");
       } else if (saved.state === "refused") {
         progressOf(photo).hidden = true;
-        setStatus(photo, format(text.textRefused, { reason: saved.message }), "text-danger");
+        photoList.setStatus(photo, format(text.textRefused, { reason: saved.message }), "text-danger");
       }
     },
     photoFailed: function (record, saved) {
@@ -300,8 +184,8 @@
       photo.state = "failed";
       photo.element.setAttribute("data-state", "failed");
       progressOf(photo).hidden = true;
-      setStatus(photo, text.textPhotoFailed, "text-danger");
-      part(photo.element, "retry").hidden = false;
+      photoList.setStatus(photo, text.textPhotoFailed, "text-danger");
+      photoList.part(photo, "retry").hidden = false;
     },
     refused: function (record) {
       if (!mine(record)) return;
@@ -367,10 +251,10 @@
     if (kind === "activity" && !form.hasAttribute("data-capture-edit")) {
       // Ready for the next activity: a fresh id, nothing carried over.
       form.reset();
-      clearPhotos();
+      photoList.clear();
       newRecord();
     } else {
-      clearPhotos();
+      photoList.clear();
       newRecord();
     }
   }
@@ -382,7 +266,7 @@
       showStatus(text.textQueued, "warning");
       statusBox.setAttribute("data-state", "queued");
       if (kind === "activity" && !form.hasAttribute("data-capture-edit")) form.reset();
-      clearPhotos();
+      photoList.clear();
       newRecord();
       Sync.refresh();
       // Offline, run() sends nothing but asks for a Background Sync, so the record goes out
@@ -451,7 +335,7 @@
           blob: results[index].blob,
           name: results[index].name,
           shrunk: results[index].shrunk,
-          caption: part(photo.element, "caption").value.trim().slice(0, 200),
+          caption: photoList.part(photo, "caption").value.trim().slice(0, 200),
           state: "waiting",
           message: "",
         };
@@ -484,7 +368,7 @@
       .then(function (record) {
         photos.forEach(function (photo) {
           photo.state = "queued";
-          setStatus(photo, text.textQueuedPhoto);
+          photoList.setStatus(photo, text.textQueuedPhoto);
         });
         if (navigator.onLine === false) {
           waiting(record);
@@ -505,7 +389,7 @@
     recordId = record.id;
     if (clientIdInput) clientIdInput.value = recordId;
     record.photos.forEach(function (saved) {
-      if (saved.state === "waiting" && saved.blob) addPhoto(null, saved);
+      if (saved.state === "waiting" && saved.blob) photoList.add(null, saved);
     });
     showStatus(record.message, "danger");
     showErrors(record.errors);
