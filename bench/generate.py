@@ -20,101 +20,37 @@ import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-SCHOOL_YEARS = ["2022-2023", "2023-2024", "2024-2025", "2025-2026", "2026-2027"]
-CURRENT_YEAR = SCHOOL_YEARS[-1]
-# Activities of the current school year stop here (the benchmarks run in its autumn term).
-CURRENT_YEAR_LAST_DAY = datetime.date(2026, 11, 20)
-SIZES = {"small": 1, "district": 50}
-BRANCHES_PER_SCHOOL = 3
-GROUPS_PER_BRANCH = 6
-MEMBERS_PER_GROUP = 6
-# Per approved project and school year at an average school (factor 1): 300,000 logs in all.
-LOGS_PER_PROJECT = 67
-ACHIEVEMENTS_PER_SCHOOL_YEAR = 80
-PASSWORD = "dangjian2024"
-BATCH = 5000
+if __package__ in (None, ""):  # run as a script: python bench/generate.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = [
-    "晓燕",
-    "建华",
-    "丽娟",
-    "志强",
-    "海燕",
-    "国庆",
-    "红梅",
-    "文静",
-    "春燕",
-    "小红",
-    "子涵",
-    "雨萱",
-    "浩然",
-    "思远",
-    "欣怡",
-    "俊杰",
-    "佳怡",
-    "明轩",
-    "梓涵",
-    "宇航",
-]
-SUBJECTS = ["语文", "数学", "英语", "音乐", "美术", "体育", "科学", "道德与法治", "信息技术"]
-ACTIVITY_TYPES = {
-    "帮扶暖心": ["tutoring", "teaching_trip", "volunteering", "donation", "demonstration_lesson", "paired_support"],
-    "学习+成长": ["micro_party_lesson", "lecture", "competition", "party_day"],
-    "校家社联合教育": ["parent_school", "lecture", "other", "party_day"],
-}
-ACTIVITY_TITLES = {
-    "tutoring": "学困生一对一助学",
-    "teaching_trip": "送教下乡到成员校",
-    "volunteering": "社区志愿服务",
-    "donation": "为山区学校捐赠图书",
-    "demonstration_lesson": "党员示范课",
-    "paired_support": "成员校蹲点结对帮扶",
-    "micro_party_lesson": "微党课《论英雄，做先锋》",
-    "lecture": "专题学习讲座",
-    "competition": "党员教师教学竞赛",
-    "party_day": "主题党日活动",
-    "parent_school": "家长学校专题讲座",
-    "other": "“大苹果树洞”心理咨询",
-}
-PLACES = ["学校报告厅", "成员校", "社区服务中心", "大坪街道", "乡村小学", "党员活动室", "线上"]
-ACHIEVEMENT_KINDS = ["award", "award", "award", "honour", "publication", "research_topic", "open_lesson", "pupils_work"]
-LEVELS = ["school", "district", "district", "city", "city", "provincial", "national"]
-RANKS = ["special", "first", "second", "second", "third", "merit", "none"]
+from bench.district_shape import (
+    ACTIVITY_TITLES,
+    ACTIVITY_TYPES,
+    BATCH,
+    BRANCHES_PER_SCHOOL,
+    CURRENT_YEAR,
+    GIVEN,
+    GROUPS_PER_BRANCH,
+    LOGS_PER_PROJECT,
+    MEMBERS_PER_GROUP,
+    PASSWORD,
+    PLACES,
+    SCHOOL_YEARS,
+    SIZES,
+    SUBJECTS,
+    SURNAMES,
+    SchoolPeople,
+    school_factor,
+    school_year_dates,
+)
+from bench.generate_judgements import JudgementRows
 
 
-def school_factor(index: int, schools: int) -> float:
-    """Relative size of the index-th school: 0.4 to 1.6 across a district, 1 for a single school."""
-    if schools == 1:
-        return 1.0
-    return 0.4 + 1.2 * index / (schools - 1)
-
-
-def school_year_dates(school_year: str) -> tuple[datetime.date, datetime.date]:
-    start = int(school_year[:4])
-    first, last = datetime.date(start, 9, 1), datetime.date(start + 1, 7, 10)
-    return first, min(last, CURRENT_YEAR_LAST_DAY)
-
-
-@dataclass
-class SchoolPeople:
-    """Who is who in one generated school, by member and user id."""
-
-    committee_id: int
-    members: list[int] = field(default_factory=list)  # all, in group order
-    users: dict[int, int] = field(default_factory=dict)  # member id -> user id
-    group_members: dict[int, list[int]] = field(default_factory=dict)  # group id -> member ids
-    member_group: dict[int, int] = field(default_factory=dict)
-    committee_members: list[int] = field(default_factory=list)  # secretary first
-    usernames: dict[str, str] = field(default_factory=dict)  # persona -> username
-
-
-class DistrictGenerator:
+class DistrictGenerator(JudgementRows):
     def __init__(self, size: str, seed: int, log=print) -> None:
         from django.contrib.auth.hashers import make_password
 
@@ -460,162 +396,6 @@ class DistrictGenerator:
                     )
                 )
         self._bulk(ProjectEvent, events)
-
-    def _reviews(self, projects: list, people: SchoolPeople, catalogue: dict, rng: random.Random) -> None:
-        from projects.enums import ProjectStatus, Recommendation
-        from projects.models import CriterionScore, ScoreSheet
-
-        criteria = catalogue["criteria"]
-        weight_sum = sum(c.weight for c in criteria)
-        sheets, scores_for = [], []
-        for project in projects:
-            if project.status in (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.WITHDRAWN):
-                continue
-            reviewers = [m for m in people.committee_members[1:] if people.member_group[m] != project.group_id]
-            if project.status == ProjectStatus.IN_REVIEW:
-                reviewers = reviewers[:1]  # review under way: one sheet in, the rest still to come
-            for reviewer in reviewers[:3]:
-                scores = [Decimal(rng.randint(12, c.max_score)) for c in criteria]
-                total = (
-                    sum(s / c.max_score * c.weight for s, c in zip(scores, criteria, strict=True)) / weight_sum * 100
-                )
-                sheets.append(
-                    ScoreSheet(
-                        project=project,
-                        reviewer_id=people.users[reviewer],
-                        review_round=1,
-                        recommendation=Recommendation.APPROVE if total >= 75 else Recommendation.APPROVE_AFTER_REVISION,
-                        comment="目标明确，量化指标清楚。",
-                        weighted_total=total.quantize(Decimal("0.01")),
-                    )
-                )
-                scores_for.append(scores)
-        sheets = self._bulk(ScoreSheet, sheets)
-        self._bulk(
-            CriterionScore,
-            [
-                CriterionScore(sheet=sheet, criterion=c, score=s)
-                for sheet, scores in zip(sheets, scores_for, strict=True)
-                for c, s in zip(criteria, scores, strict=True)
-            ],
-        )
-
-    def _achievements(
-        self, people: SchoolPeople, public: list, school_year: str, factor: float, rng: random.Random
-    ) -> None:
-        from activities.models import Achievement
-
-        first_day, last_day = school_year_dates(school_year)
-        span = (last_day - first_day).days
-        secretary = people.users[people.committee_members[0]]
-        achievements, winners = [], []
-        for n in range(max(1, round(ACHIEVEMENTS_PER_SCHOOL_YEAR * factor))):
-            project = rng.choice(public) if public and rng.random() < 0.7 else None
-            roll = rng.random()
-            status = "verified" if roll < 0.85 else ("pending" if roll < 0.95 else "rejected")
-            kind = rng.choice(ACHIEVEMENT_KINDS)
-            members = people.group_members[project.group_id] if project else people.members
-            picked = rng.sample(members, rng.randint(1, 2))
-            achievements.append(
-                Achievement(
-                    committee_id=people.committee_id,
-                    kind=kind,
-                    title=f"{kind}成果{n + 1}",
-                    level=rng.choice(LEVELS),
-                    rank=rng.choice(RANKS) if kind == "award" else "none",
-                    issuing_body="区教委",
-                    awarded_on=first_day + datetime.timedelta(days=rng.randint(0, span)),
-                    project=project,
-                    status=status,
-                    recorded_by_id=people.users[picked[0]],
-                    verified_by_id=secretary if status != "pending" else None,
-                    rejection_reason="证书信息不全，请补充。" if status == "rejected" else "",
-                )
-            )
-            winners.append(picked)
-        achievements = self._bulk(Achievement, achievements)
-        through = Achievement.members.through
-        self._bulk(
-            through,
-            [
-                through(achievement_id=a.pk, member_id=m)
-                for a, picked in zip(achievements, winners, strict=True)
-                for m in picked
-            ],
-            "activities_achievement_members",
-        )
-
-    def _assessment(self, people: SchoolPeople, public: list, school_year: str, rng: random.Random) -> None:
-        from django.utils import timezone
-
-        from yearend.enums import AssessmentStatus
-        from yearend.models import (
-            AssessmentCriterion,
-            AssessmentResult,
-            AssessmentRound,
-            AssessmentScore,
-            AssessmentSheet,
-        )
-
-        secretary = people.users[people.committee_members[0]]
-        assessment_round = AssessmentRound.objects.create(
-            committee_id=people.committee_id,
-            school_year=school_year,
-            status=AssessmentStatus.PUBLISHED,
-            opened_by_id=secretary,
-            published_by_id=secretary,
-            published_at=timezone.make_aware(datetime.datetime(int(school_year[5:]), 7, 5, 10)),
-        )
-        criteria = self._bulk(
-            AssessmentCriterion,
-            [
-                AssessmentCriterion(assessment_round=assessment_round, name=name, max_score=20, position=n)
-                for n, name in enumerate(["目标达成", "过程规范", "党员参与", "成果实效", "示范推广"])
-            ],
-        )
-        sheets, scores_for, means = [], [], {}
-        for project in public:
-            assessors = [m for m in people.committee_members if people.member_group[m] != project.group_id][:3]
-            totals = []
-            for assessor in assessors:
-                scores = [Decimal(rng.randint(10, 20)) for _ in criteria]
-                total = sum(scores) / Decimal(len(criteria) * 20) * 100
-                totals.append(total)
-                sheets.append(
-                    AssessmentSheet(
-                        assessment_round=assessment_round,
-                        project=project,
-                        assessor_id=people.users[assessor],
-                        comment="按计划完成，成效明显。",
-                        weighted_total=total.quantize(Decimal("0.01")),
-                    )
-                )
-                scores_for.append(scores)
-            means[project.pk] = (sum(totals) / len(totals)).quantize(Decimal("0.01"))
-        sheets = self._bulk(AssessmentSheet, sheets)
-        self._bulk(
-            AssessmentScore,
-            [
-                AssessmentScore(sheet=sheet, criterion=c, score=s)
-                for sheet, scores in zip(sheets, scores_for, strict=True)
-                for c, s in zip(criteria, scores, strict=True)
-            ],
-        )
-        ranked = sorted(means.items(), key=lambda item: -item[1])
-        self._bulk(
-            AssessmentResult,
-            [
-                AssessmentResult(
-                    assessment_round=assessment_round,
-                    project_id=project_id,
-                    sheet_count=3,
-                    mean=mean,
-                    rating=assessment_round.rating_for(mean),
-                    rank=rank,
-                )
-                for rank, (project_id, mean) in enumerate(ranked, start=1)
-            ],
-        )
 
 
 def generate(size: str, *, seed: int = 2024, log=print) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def pages_of(people: dict[str, Any]) -> list[Page]:
     from projects.models import MicroProject
     from yearend.models import AssessmentRound
 
-    from .generate import CURRENT_YEAR
+    from .district_shape import CURRENT_YEAR
 
     committee_id = people["committee_id"]
     leader = Member.objects.get(user__username=people["leader"])

@@ -108,7 +108,7 @@ def run_incremental(committee_id: int, *, repeats: int) -> dict[str, Any]:
     from stats import tasks
     from stats.scopes import project_scope_keys
 
-    from .generate import CURRENT_YEAR
+    from .district_shape import CURRENT_YEAR
 
     project = MicroProject.objects.filter(
         committee_id=committee_id, school_year=CURRENT_YEAR, status=ProjectStatus.IN_PROGRESS

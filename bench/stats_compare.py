@@ -75,7 +75,7 @@ def _child(tree: str, what: str, repeats: int, summary_path: str) -> None:
 def _incremental(committee_id: int, repeats: int) -> list[float]:
     """What bench/stats.py run_incremental times, written here so both trees run the same loop."""
     from activities.models import ActivityLog, IndicatorValue
-    from bench.generate import CURRENT_YEAR
+    from bench.district_shape import CURRENT_YEAR
     from projects.enums import ProjectStatus
     from projects.models import MicroProject, ProjectTarget
     from stats import tasks

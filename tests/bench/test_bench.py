@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from activities.models import ActivityLog
 from bench import stats_floor
-from bench.generate import CURRENT_YEAR, SCHOOL_YEARS, generate
+from bench.district_shape import CURRENT_YEAR, SCHOOL_YEARS
+from bench.generate import generate
 from members.models import User
 from projects.enums import ProjectStatus
 from projects.models import MicroProject, ScoreSheet
