@@ -39,6 +39,11 @@ class ReviewFilter:
     branch_id: int | None = None
     sort: str = "submitted"  # one of QUEUE_SORTS, "-" in front for descending
 
+    @property
+    def narrows(self) -> bool:
+        """Whether the queue shows fewer applications than every one under review (sorting does not)."""
+        return bool(self.status or self.project_type_id or self.branch_id)
+
 
 class ReviewState:
     SCORED = "scored"
@@ -184,21 +189,32 @@ def active_criteria(committee_id: int) -> list[RubricCriterion]:
     return list(RubricCriterion.objects.filter(committee_id=committee_id, is_active=True).order_by("position", "pk"))
 
 
-def my_pending_reviews(user) -> list[MicroProject]:
-    """Applications the user may score (projects.score_project) and has not scored this round."""
+def my_pending_reviews(user, queue: list[QueueRow] | None = None) -> list[MicroProject]:
+    """Applications the user may score (projects.score_project) and has not scored this round.
+
+    ``queue``: the rows of the unfiltered review queue (`review_queue` with a filter that does not
+    narrow it), which hold every application under review with its current sheets and
+    participants; the list is taken from them instead of reading the same rows again.
+    """
     roles = roles_of(user)
     if roles.committee_id is None or not roles.is_committee_member:
         return []
-    own_sheet = ScoreSheet.objects.filter(
-        project=OuterRef("pk"), reviewer_id=user.pk, review_round=OuterRef("review_round")
-    )
-    projects = (
-        MicroProject.objects.filter(committee_id=roles.committee_id, status__in=REVIEWABLE_STATUSES)
-        .exclude(Exists(own_sheet))
-        .select_related("group", "project_type")
-        .prefetch_related(_participants_prefetch())
-        .order_by("submitted_at", "pk")
-    )
+    if queue is not None:
+        projects = sorted(
+            (row.project for row in queue if not row.has_scored and row.project.status in REVIEWABLE_STATUSES),
+            key=lambda project: (project.submitted_at is None, project.submitted_at or project.created_at, project.pk),
+        )
+    else:
+        own_sheet = ScoreSheet.objects.filter(
+            project=OuterRef("pk"), reviewer_id=user.pk, review_round=OuterRef("review_round")
+        )
+        projects = (
+            MicroProject.objects.filter(committee_id=roles.committee_id, status__in=REVIEWABLE_STATUSES)
+            .exclude(Exists(own_sheet))
+            .select_related("group", "project_type")
+            .prefetch_related(_participants_prefetch())
+            .order_by("submitted_at", "pk")
+        )
     return [project for project in projects if user.has_perm("projects.score_project", project)]
 
 

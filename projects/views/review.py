@@ -205,13 +205,17 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, str]:
 def queue(request: HttpRequest) -> HttpResponse:
     form, review_filter = _queue_filter(request)
     can_bulk = request.user.has_perm("projects.decide_in_bulk")
+    rows = review_selectors.review_queue(request.user, review_filter)
+    # 我的待评 lists every application waiting for this reviewer, whatever the filter: an
+    # unfiltered queue already holds them all.
+    pending = review_selectors.my_pending_reviews(request.user, queue=None if review_filter.narrows else rows)
     return render(
         request,
         "projects/review_queue.html",
         {
             "form": form,
-            "rows": review_selectors.review_queue(request.user, review_filter),
-            "pending": review_selectors.my_pending_reviews(request.user),
+            "rows": rows,
+            "pending": pending,
             "sort": review_filter.sort,
             "sort_links": _sort_links(request, review_filter.sort),
             "bulk_form": BulkDecisionForm(auto_id="bulk_%s") if can_bulk else None,

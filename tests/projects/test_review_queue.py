@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from members.models import User
 from projects import review_selectors, review_services, services
 from projects.models import MicroProject
 from projects.review_selectors import ReviewFilter, my_pending_reviews, review_queue
@@ -38,9 +39,23 @@ def test_queue_shows_my_state_per_row(login, rubric, leader_a, leader_4, committ
     page = login(committee_member).get(reverse("projects:queue")).content.decode()
     assert "已评" in page and "待评" in page and "需回避" in page
     assert f'href="{reverse("projects:review", args=[pending.pk])}"' in page
-    # 我的待评项目: only what I may score and have not scored.
+    # 我的待评项目: only what I may score and have not scored, read alike from the queue's rows.
     assert [project.title for project in my_pending_reviews(committee_member)] == ["待评项目"]
+    queue = review_queue(committee_member, ReviewFilter(sort="-mean"))
+    assert my_pending_reviews(committee_member, queue=queue) == my_pending_reviews(committee_member)
     assert scored.pk and conflicted.pk
+
+
+def test_my_pending_reviews_stay_whole_when_the_queue_is_filtered(login, rubric, leader_a, committee_member):
+    leader_6 = User.objects.get(username="leader6")
+    submit_application(leader_a, "第一支部待评")
+    other = submit_application(leader_6, "另一支部待评")
+    branch_id = leader_a.member.group.branch_id
+    assert other.group.branch_id != branch_id
+    page = login(committee_member).get(reverse("projects:queue"), {"branch": branch_id}).content.decode()
+    pending, queue = page.split('data-testid="my-pending"')[1].split('data-testid="review-queue"')
+    assert "第一支部待评" in pending and "另一支部待评" in pending  # 我的待评: every one, not the filter's
+    assert "第一支部待评" in queue and "另一支部待评" not in queue
 
 
 def test_queue_sorts_by_statistics_and_filters(rubric, leader_a, leader_b, secretary, committee_member):
@@ -93,12 +108,17 @@ def test_queue_runs_a_fixed_number_of_queries(
     url = reverse("projects:queue")
     _grow([leader_a], [committee_member], ["项目甲"])
     client.get(url)
-    with django_assert_num_queries(11):
+    # Sorting does not narrow the queue: 我的待评 comes from its rows, not from two queries more.
+    with django_assert_num_queries(9):
         response = client.get(url, {"sort": "-mean"})
     assert response.content.decode().count('data-testid="queue-row"') == 1
     _grow([leader_a, leader_b], [committee_member, committee_member_2, secretary], [f"项目{n}" for n in range(6)])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url, {"sort": "-mean"})
+    assert response.content.decode().count('data-testid="queue-row"') == 7
+    # A filter narrows the queue: 我的待评 is read on its own (two queries), and the form checks the branch.
+    with django_assert_num_queries(13):
+        response = client.get(url, {"branch": leader_b.member.group.branch_id})
     assert response.content.decode().count('data-testid="queue-row"') == 7
 
 
