@@ -3,7 +3,9 @@
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from branches.models import Branch, Group
 
 from .enums import Position
 from .models import Member, RosterImport
@@ -29,11 +31,7 @@ class MemberFilter:
 
 def member_list(user, member_filter: MemberFilter) -> QuerySet[Member]:
     """The roster page's rows, with group and branch joined in (one query however many rows)."""
-    members = (
-        members_visible_to(user)
-        .select_related("group", "group__branch", "user")
-        .prefetch_related("groups_led", "branches_led")
-    )
+    members = with_posts(members_visible_to(user).select_related("group", "group__branch", "user"))
     if not member_filter.include_archived:
         members = members.filter(is_active=True)
     if member_filter.query:
@@ -52,22 +50,30 @@ def member_list(user, member_filter: MemberFilter) -> QuerySet[Member]:
 
 def member_detail(user, member_id: int) -> Member | None:
     return (
-        members_visible_to(user)
+        with_posts(members_visible_to(user))
         .select_related("group", "group__branch", "committee", "user")
-        .prefetch_related("groups_led", "branches_led")
         .filter(pk=member_id)
         .first()
     )
 
 
+def with_posts(members: QuerySet[Member]) -> QuerySet[Member]:
+    """Members with ``leads_branch`` and ``leads_group``: whether each is a branch secretary or a
+    group leader, asked in the same query (the roster's and the member page's badges)."""
+    return members.annotate(
+        leads_branch=Exists(Branch.objects.filter(secretary_id=OuterRef("pk"))),
+        leads_group=Exists(Group.objects.filter(leader_id=OuterRef("pk"))),
+    )
+
+
 def member_positions_of(member: Member) -> list[str]:
-    """Names of the posts a member holds, for display; uses prefetched leads when present."""
+    """Names of the posts a member (read through `with_posts`) holds, for display."""
     posts = []
     if member.committee_role:
         posts.append(member.get_committee_role_display())
-    if member.branches_led.all():
+    if member.leads_branch:
         posts.append(str(Position.BRANCH_SECRETARY.label))
-    if member.groups_led.all():
+    if member.leads_group:
         posts.append(str(Position.GROUP_LEADER.label))
     return posts
 

@@ -124,13 +124,13 @@ def test_member_page_runs_a_fixed_number_of_queries(
     upload_photo(teacher, first)
     award(teacher, title="获奖0")
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(url)
     for index in range(8):
         activity = log_activity(leader_a, open_project, me, title=f"活动{index}")
         upload_photo(teacher, activity, f"IMG_{index}.jpg")
         achievement_services.achievement_verify(actor=secretary, achievement=award(teacher, title=f"获奖{index + 1}"))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         html = client.get(url).content.decode()
     assert figure(html, "portrait-activities") == "9" and figure(html, "portrait-achievements") == "8"
 

@@ -103,10 +103,39 @@ def test_member_list_runs_a_fixed_number_of_queries(login, secretary, daping, dj
     url = reverse("members:list")
     client.get(url)  # warm the session
     add_members(daping, per_group=1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         names = listed_names(client.get(url))
     assert len(names) < 50
     add_members(daping, per_group=30)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         names = listed_names(client.get(url))
     assert len(names) == 50
+
+
+POST_BADGE = re.compile(r'<span class="badge text-bg-(?:danger|primary|warning)">([^<]+)</span>')
+
+
+def posts_on_the_roster(html: str) -> dict[str, list[str]]:
+    """Each listed member's post badges (职务), by name."""
+    table = html[html.index('data-testid="member-table"') :]
+    found = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        name = re.search(r'<a href="/members/\d+/">([^<]+)</a>', row)
+        if name:
+            found[name.group(1)] = POST_BADGE.findall(row)
+    return found
+
+
+def test_the_roster_and_the_member_page_name_each_members_posts(login, secretary, branch_secretary, leader_a, teacher):
+    client = login(secretary)
+    posts = posts_on_the_roster(client.get(reverse("members:list")).content.decode())
+    assert "支部书记" in posts[branch_secretary.member.name]
+    assert posts[leader_a.member.name] == ["党小组长"]
+    assert posts[teacher.member.name] == []
+    assert "党委书记" in posts[secretary.member.name]
+
+    for user, post in ((branch_secretary, "支部书记"), (leader_a, "党小组长")):
+        html = client.get(reverse("members:detail", args=[user.member.pk])).content.decode()
+        assert re.findall(r'<span class="badge text-bg-danger badge-post">([^<]+)</span>', html).count(post) == 1
+    html = client.get(reverse("members:detail", args=[teacher.member.pk])).content.decode()
+    assert "badge-post" not in html
