@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from members.models import Member, User
 from members.roles import roles_of
@@ -283,21 +283,25 @@ def _reviewer_name(user) -> str:
     return member.name if member is not None else user.get_username()
 
 
-def review_table(project: MicroProject, sheets: list[ScoreSheet] | None = None) -> ReviewTable:
+def review_table(
+    project: MicroProject, sheets: list[ScoreSheet] | None = None, active: list[RubricCriterion] | None = None
+) -> ReviewTable:
     """Every sheet of the application grouped by round, with per-criterion scores and summaries.
 
     Columns are the committee's active criteria plus any retired one a sheet still uses.
-    Three queries whatever the number of sheets; one when given `review_sheets`' list.
+    Three queries whatever the number of sheets; one when given `review_sheets`' list, none when
+    also given `active_criteria`' list and no sheet uses a retired criterion.
     """
     if sheets is None:
         sheets = review_sheets(project)
+    if active is None:
+        active = active_criteria(project.committee_id)
     # Retired criteria come from the sheets already read: joining the district's criterion
     # scores with DISTINCT to find them cost more than the rest of the page.
-    used = {score.criterion_id for sheet in sheets for score in sheet.scores.all()}
-    criteria = list(
-        RubricCriterion.objects.filter(Q(committee_id=project.committee_id, is_active=True) | Q(pk__in=used)).order_by(
-            "position", "pk"
-        )
+    retired = {score.criterion_id for sheet in sheets for score in sheet.scores.all()} - {c.pk for c in active}
+    criteria = sorted(
+        [*active, *(RubricCriterion.objects.filter(pk__in=retired) if retired else ())],
+        key=lambda criterion: (criterion.position, criterion.pk),
     )
     by_round: dict[int, list[SheetRow]] = {project.review_round: []}
     for sheet in sheets:

@@ -53,9 +53,11 @@ def _render_review(
     sheets = project.current_sheets
     own_sheet = next((sheet for sheet in sheets if sheet.reviewer_id == user.pk), None)
     can_score = user.has_perm("projects.score_project", project)
-    if score_form is None and can_score:
-        score_form = ScoreSheetForm(criteria=review_selectors.active_criteria(project.committee_id), sheet=own_sheet)
     can_view_scores = user.has_perm("projects.view_scores", project)
+    # The rubric, read once for the score form and the table of scores.
+    criteria = review_selectors.active_criteria(project.committee_id) if can_score or can_view_scores else []
+    if score_form is None and can_score:
+        score_form = ScoreSheetForm(criteria=criteria, sheet=own_sheet)
     can_decide = user.has_perm("projects.decide_project", project)
     quorum = review_quorum(project, review_selectors.reviewers_for(project)) if can_decide else None
     if decision_form is None and can_decide:
@@ -72,7 +74,7 @@ def _render_review(
             "can_score": can_score,
             "score_form": score_form if can_score else None,
             "can_view_scores": can_view_scores,
-            "table": review_selectors.review_table(project, all_sheets) if can_view_scores else None,
+            "table": review_selectors.review_table(project, all_sheets, criteria) if can_view_scores else None,
             "sheet_count": None if can_view_scores else len(sheets),
             "can_decide": can_decide,
             "decision_form": decision_form if can_decide else None,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from projects import review_selectors, review_services, services
 from projects.enums import ProjectStatus
 from projects.errors import ProjectError
-from projects.models import CriterionScore, MicroProject, ScoreSheet
+from projects.models import CriterionScore, MicroProject, RubricCriterion, ScoreSheet
 from projects.review_selectors import review_table
 from tests.projects.review_fixtures import submit_application
 
@@ -180,6 +180,21 @@ def test_a_new_round_gets_new_sheets(application_a, committee_member, secretary,
     table = review_table(project)
     assert [r.review_round for r in table.rounds] == [2, 1]
     assert table.current.summary.mean == Decimal("90.00")
+
+
+def test_a_criterion_retired_after_scoring_keeps_its_column_on_the_review_page(
+    login, application_a, committee_member, secretary
+):
+    score(committee_member, application_a, [16, 18, 20, 14, 10])
+    criteria = review_selectors.active_criteria(application_a.committee_id)
+    retired = criteria[2]
+    RubricCriterion.objects.filter(pk=retired.pk).update(is_active=False)  # 停用 in the catalogue
+
+    table = review_table(application_a)
+    assert [criterion.pk for criterion in table.criteria] == [criterion.pk for criterion in criteria]
+    assert table.current.rows[0].scores == [16, 18, 20, 14, 10]
+    page = login(secretary).get(reverse("projects:review", args=[application_a.pk])).content.decode()
+    assert retired.name in page
 
 
 # --- score ranges ----------------------------------------------------------------------------
