@@ -19,6 +19,17 @@ from .models import Achievement, ActivityLog, Photo
 RECENT_ACTIVITIES = 5
 RECENT_PHOTOS = 6
 LISTED_ACHIEVEMENTS = 10
+# What a recent activity's line shows (activities/_member_portrait.html): not its narrative, nor
+# its project's application text.
+RECENT_ACTIVITY_FIELDS = (
+    "pk",
+    "title",
+    "date",
+    "activity_type",
+    "duration_hours",
+    "project__title",
+    "project__group__name",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,11 @@ class Portrait:
 def _activity_part(activities: QuerySet[ActivityLog]) -> dict:
     # Callers filter by one participant or one group: each activity appears once, so the sum is exact.
     totals = activities.aggregate(count=Count("pk"), hours=Sum("duration_hours"))
-    recent = list(activities.select_related("project", "project__group").order_by("-date", "-pk")[:RECENT_ACTIVITIES])
+    recent = list(
+        activities.select_related("project", "project__group")
+        .only(*RECENT_ACTIVITY_FIELDS)
+        .order_by("-date", "-pk")[:RECENT_ACTIVITIES]
+    )
     return {
         "activity_count": totals["count"],
         "hours": totals["hours"] or Decimal("0"),
