@@ -120,9 +120,11 @@ def achievement_list(user, achievement_filter: AchievementFilter) -> QuerySet[Ac
     condition = _tab_condition(user, achievement_filter.tab)
     if committee_id is None or condition is None:
         return Achievement.objects.none()
-    # The tab's joins may repeat a row (one per credited member): select ids, then the rows.
-    ids = Achievement.objects.filter(condition, committee_id=committee_id).values("pk")
-    achievements = Achievement.objects.filter(pk__in=ids)
+    achievements = Achievement.objects.filter(condition, committee_id=committee_id)
+    if achievement_filter.tab in (Tab.MINE, Tab.GROUP):
+        # These tabs look through the credited members, which may repeat a row (one per
+        # member): select ids, then the rows. The others filter the achievements themselves.
+        achievements = Achievement.objects.filter(pk__in=achievements.values("pk"))
     if achievement_filter.kind:
         achievements = achievements.filter(kind=achievement_filter.kind)
     if achievement_filter.level:

@@ -291,3 +291,18 @@ def test_verification_queue_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count('data-testid="queue-item"') == 11
+
+
+def test_every_tab_lists_an_achievement_of_several_members_once(login, teacher, leader_a, secretary):
+    colleague = Member.objects.filter(group=member_of(teacher).group).exclude(user__in=[teacher, leader_a]).first()
+    shared = recorded(leader_a, member_of(teacher), member_of(leader_a), colleague, title="三人合作课题")
+    achievement_services.achievement_verify(actor=secretary, achievement=shared)
+
+    def rows(user, tab: str) -> int:
+        page = login(user).get(reverse("activities:achievement_list"), {"tab": tab}).content.decode()
+        return page.count("三人合作课题")
+
+    assert rows(leader_a, "mine") == 1  # recorded by the leader, and credited to her too
+    assert rows(teacher, "mine") == 1
+    assert rows(leader_a, "group") == 1  # three members of the group
+    assert rows(secretary, "all") == 1
