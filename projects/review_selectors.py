@@ -247,7 +247,8 @@ def project_for_review(user, project_id: int) -> MicroProject | None:
         .prefetch_related(
             "phases",
             Prefetch("targets", queryset=targets_in_order()),
-            Prefetch("participants", queryset=Member.objects.select_related("group").order_by("name")),
+            # Names for the application's summary, ids for the conflict-of-interest rule.
+            Prefetch("participants", queryset=Member.objects.only("id", "name").order_by("name")),
         )
         .first()
     )
