@@ -8,7 +8,7 @@ listed (marked) and rejected ones left out.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 
 from branches.models import Group
 from members.models import Member
@@ -44,36 +44,46 @@ class Portrait:
     achievements: list[Achievement] = field(default_factory=list)
 
 
+# Each part reads its few rows and its totals in one query: the totals ride along on every row
+# as window aggregates over all the matching rows (computed before the LIMIT). No row means
+# nothing matched, so every total is 0.
+
+
 def _activity_part(activities: QuerySet[ActivityLog]) -> dict:
     # Callers filter by one participant or one group: each activity appears once, so the sum is exact.
-    totals = activities.aggregate(count=Count("pk"), hours=Sum("duration_hours"))
     recent = list(
         activities.select_related("project", "project__group")
         .only(*RECENT_ACTIVITY_FIELDS)
+        .annotate(total_count=Window(Count("pk")), total_hours=Window(Sum("duration_hours")))
         .order_by("-date", "-pk")[:RECENT_ACTIVITIES]
     )
     return {
-        "activity_count": totals["count"],
-        "hours": totals["hours"] or Decimal("0"),
+        "activity_count": recent[0].total_count if recent else 0,
+        "hours": (recent[0].total_hours if recent else None) or Decimal("0"),
         "recent_activities": recent,
     }
 
 
 def _photo_part(photos: QuerySet[Photo]) -> dict:
-    return {
-        "photo_count": photos.count(),
-        "recent_photos": list(photos.order_by("-created_at", "-pk")[:RECENT_PHOTOS]),
-    }
+    recent = list(photos.annotate(total_count=Window(Count("pk"))).order_by("-created_at", "-pk")[:RECENT_PHOTOS])
+    return {"photo_count": recent[0].total_count if recent else 0, "recent_photos": recent}
 
 
 def _achievement_part(achievements: QuerySet[Achievement]) -> dict:
-    counted = achievements.exclude(status=AchievementStatus.REJECTED)
-    totals = counted.aggregate(
-        verified=Count("pk", filter=Q(status=AchievementStatus.VERIFIED)),
-        pending=Count("pk", filter=Q(status=AchievementStatus.PENDING)),
+    listed = list(
+        achievements.exclude(status=AchievementStatus.REJECTED)
+        .annotate(
+            verified_count=Window(Count("pk", filter=Q(status=AchievementStatus.VERIFIED))),
+            pending_count=Window(Count("pk", filter=Q(status=AchievementStatus.PENDING))),
+        )
+        .order_by("-awarded_on", "-pk")[:LISTED_ACHIEVEMENTS]
     )
-    listed = list(counted.order_by("-awarded_on", "-pk")[:LISTED_ACHIEVEMENTS])
-    return {"verified_count": totals["verified"], "pending_count": totals["pending"], "achievements": listed}
+    first = listed[0] if listed else None
+    return {
+        "verified_count": first.verified_count if first else 0,
+        "pending_count": first.pending_count if first else 0,
+        "achievements": listed,
+    }
 
 
 def member_portrait(member: Member) -> Portrait:
