@@ -55,8 +55,9 @@ def _render_review(
     can_score = user.has_perm("projects.score_project", project)
     can_view_scores = user.has_perm("projects.view_scores", project)
     # The rubric, read once for the score form and the table of scores.
-    criteria = review_selectors.active_criteria(project.committee_id) if can_score or can_view_scores else []
-    if score_form is None and can_score:
+    needs_form = score_form is None and can_score
+    criteria = review_selectors.active_criteria(project.committee_id) if needs_form or can_view_scores else []
+    if needs_form:
         score_form = ScoreSheetForm(criteria=criteria, sheet=own_sheet)
     can_decide = user.has_perm("projects.decide_project", project)
     quorum = review_quorum(project, review_selectors.reviewers_for(project)) if can_decide else None
